@@ -1,0 +1,187 @@
+"""Turn landing files into records that keep their file, line number and raw text.
+
+Framing (where one record ends and the next begins) is done here in Python because a reject must
+name its exact line and carry its raw text, and DuckDB's readers can give neither for rows they
+skip. Parsing and validating the fields is left to DuckDB (see `loaders.py`), which is where the
+time goes on big files.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+
+# Extracts are produced by many tools; a text format may also arrive gzip-compressed.
+EXTENSIONS = {
+    "jsonl": (".jsonl", ".jsonl.gz", ".json", ".json.gz", ".ndjson", ".ndjson.gz"),
+    "csv": (".csv", ".csv.gz"),
+}
+
+
+class FramingError(Exception):
+    """A whole file cannot be read (e.g. corrupt gzip); the load of its partition stops."""
+
+
+@dataclass
+class FramedRecords:
+    """Columnar buffers of one partition's records, ready to hand to DuckDB as an Arrow table."""
+
+    columns: Sequence[str]
+    source_file: list[str] = field(default_factory=list)
+    line_number: list[int] = field(default_factory=list)
+    raw_text: list[str] = field(default_factory=list)
+    # A record whose shape is already wrong (short CSV row, undecodable bytes) carries its reason
+    # here; DuckDB adds the field-level reasons for the rest.
+    frame_error: list[str | None] = field(default_factory=list)
+    values: dict[str, list[str | None]] = field(default_factory=dict)
+    blank_lines: int = 0
+
+    def __post_init__(self) -> None:
+        for name in self.columns:
+            self.values.setdefault(name, [])
+
+    def __len__(self) -> int:
+        return len(self.line_number)
+
+    def to_arrow(self) -> pa.Table:
+        arrays = {
+            "_source_file": pa.array(self.source_file, pa.string()),
+            "_line_number": pa.array(self.line_number, pa.int64()),
+            "_raw_text": pa.array(self.raw_text, pa.string()),
+            "_frame_error": pa.array(self.frame_error, pa.string()),
+        }
+        for name in self.columns:
+            arrays[name] = pa.array(self.values[name], pa.string())
+        return pa.table(arrays)
+
+
+def list_files(folder: Path, kind: str) -> list[Path]:
+    """Data files of one partition folder, in a stable order; hidden and temporary files are skipped
+    because upstream tools write them while a transfer is still running."""
+    if not folder.is_dir():
+        return []
+    suffixes = EXTENSIONS[kind]
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_file() and not p.name.startswith((".", "_")) and p.name.lower().endswith(suffixes)
+    )
+
+
+def read_text(path: Path) -> tuple[str, bool]:
+    """The file's text and whether it had undecodable bytes (replaced, and rejected per line)."""
+    try:
+        if path.name.lower().endswith(".gz"):
+            with gzip.open(path, "rb") as fh:
+                data = fh.read()
+        else:
+            data = path.read_bytes()
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        raise FramingError(f"cannot read {path}: {exc}") from exc
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8"), False
+    except UnicodeDecodeError:
+        return data.decode("utf-8", errors="replace"), True
+
+
+def frame_jsonl(paths: Sequence[Path], display_name: dict[Path, str]) -> FramedRecords:
+    """One record per non-blank line; the JSON itself is parsed later by DuckDB."""
+    out = FramedRecords(columns=["_line"])
+    line_values = out.values["_line"]
+    for path in paths:
+        text, had_bad_bytes = read_text(path)
+        name = display_name[path]
+        lines = text.split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()  # the newline that ends the last line does not start another one
+        for number, line in enumerate(lines, start=1):
+            line = line.rstrip("\r")
+            if not line.strip():
+                out.blank_lines += 1
+                continue
+            out.source_file.append(name)
+            out.line_number.append(number)
+            out.raw_text.append(line)
+            out.frame_error.append(
+                "line is not valid UTF-8" if had_bad_bytes and "\ufffd" in line else None
+            )
+            line_values.append(line)
+    return out
+
+
+def _normalise_header(name: str) -> str:
+    return name.strip().strip('"').strip().lower()
+
+
+# Free-text columns (survey comments) can be long; the csv module's 128 KiB default is too small.
+csv.field_size_limit(64 * 1024 * 1024)
+
+
+def _csv_records(text: str) -> Iterator[tuple[int, int, list[str] | None, str | None]]:
+    """(first line, last line, fields, error) of every CSV record, quoted newlines included.
+
+    A record the csv module cannot parse is yielded with its error instead of stopping the file.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), strict=False)
+    previous_end = 0
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield previous_end + 1, max(reader.line_num, previous_end + 1), None, f"unparsable CSV: {exc}"
+        else:
+            yield previous_end + 1, reader.line_num, fields, None
+        previous_end = reader.line_num
+
+
+def frame_csv(paths: Sequence[Path], display_name: dict[Path, str], columns: Sequence[str]) -> FramedRecords:
+    """Records of CSV files with a header, mapped to the contract's columns by header name.
+
+    A record with a different number of fields than its header, or any record of a file whose
+    header lacks a contract column, is framed with a reason so that it is rejected, not guessed at.
+    """
+    out = FramedRecords(columns=list(columns))
+    for path in paths:
+        text, had_bad_bytes = read_text(path)
+        name = display_name[path]
+        lines = io.StringIO(text, newline="").readlines()
+        records = _csv_records(text)
+        first_record = next(records, None)
+        if first_record is None:
+            continue  # an empty file holds no records
+        header_fields, header_error = first_record[2], first_record[3]
+        if header_fields is None:
+            raise FramingError(f"cannot read the header of {name}: {header_error}")
+        header = [_normalise_header(h) for h in header_fields]
+        missing = [c for c in columns if c not in header]
+        file_error = f"file header lacks column(s): {', '.join(missing)}" if missing else None
+        positions = [header.index(c) if c in header else None for c in columns]
+        width = len(header)
+        for first, last, fields, parse_error in records:
+            raw = "".join(lines[first - 1 : last]).rstrip("\r\n")
+            if fields is not None and (not fields or (len(fields) == 1 and not fields[0].strip())):
+                out.blank_lines += 1
+                continue
+            error = parse_error or file_error
+            if error is None and len(fields) != width:
+                error = f"expected {width} fields as in the header, got {len(fields)}"
+            if error is None and had_bad_bytes and "\ufffd" in raw:
+                error = "record is not valid UTF-8"
+            out.source_file.append(name)
+            out.line_number.append(first)
+            out.raw_text.append(raw)
+            out.frame_error.append(error)
+            for column, pos in zip(columns, positions, strict=True):
+                value = fields[pos] if fields is not None and pos is not None and pos < len(fields) else None
+                out.values[column].append(value if value is None or value.strip() else None)
+    return out

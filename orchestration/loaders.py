@@ -1,0 +1,587 @@
+"""Load one landing partition of one source into `raw.<source>`, with rejects beside it.
+
+Contract §2: every record read is either loaded into `raw.<source>` or written to
+`raw.<source>_rejects` with its file, line number, raw text and reason; re-loading a partition
+replaces it in one transaction, so a failed load leaves the previous state of that partition.
+
+Python frames the files (see `framing.py`); DuckDB parses and checks every field in one set-based
+query per partition, which is where the work is on large extracts.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+from orchestration.framing import FramedRecords, frame_csv, frame_jsonl, list_files
+
+log = logging.getLogger(__name__)
+
+SOURCES: tuple[str, ...] = ("events", "orders", "surveys", "customers", "marketing")
+
+# Active ISO 4217 codes (plus a few widely used historical ones). A code outside this list is an
+# "unknown currency" in the contract's sense; a valid code without an FX rate is caught later by a
+# dbt test, because the fix there is a seed row, not a reload.
+ISO_4217 = frozenset(
+    """AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP
+    BYN BZD CAD CDF CHF CLP CNY COP CRC CUC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP
+    GEL GHS GIP GMD GNF GTQ GYD HKD HNL HRK HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR
+    KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN
+    MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR
+    SDG SEK SGD SHP SLE SLL SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX
+    USD UYU UZS VES VND VUV WST XAF XCD XOF XPF YER ZAR ZMW ZWL""".split()
+)
+
+LINEAGE_COLUMNS = """
+    _source_file varchar not null,
+    _line_number bigint not null,
+    _partition_date date not null,
+    _loaded_at timestamp not null
+"""
+
+# Typed raw tables. Timestamps are naive UTC (contract §1), which every engine reads the same way.
+RAW_TABLES: dict[str, str] = {
+    "events": """
+        event_id varchar not null,
+        event_type varchar not null,
+        occurred_at timestamp not null,
+        anonymous_id varchar not null,
+        customer_id varchar,
+        platform varchar,
+        page_path varchar,
+        page_title varchar,
+        referrer varchar,
+        utm_source varchar,
+        utm_medium varchar,
+        utm_campaign varchar,
+        device_type varchar,
+        region varchar,
+        product_id varchar,
+        order_id varchar,
+        experiment_id varchar,
+        variant varchar,
+        share_network varchar,
+        properties json,
+    """,
+    "orders": """
+        order_id varchar not null,
+        ordered_at timestamp not null,
+        updated_at timestamp not null,
+        customer_id varchar,
+        status varchar not null,
+        sales_channel varchar,
+        currency varchar not null,
+        line_number integer not null,
+        product_id varchar,
+        product_category varchar,
+        quantity integer not null,
+        unit_price decimal(18, 4) not null,
+        line_discount decimal(18, 4),
+        coupon_code varchar,
+    """,
+    "surveys": """
+        response_id varchar not null,
+        survey_type varchar not null,
+        customer_id varchar,
+        submitted_at timestamp not null,
+        score integer not null,
+        "trigger" varchar,
+        order_id varchar,
+        channel varchar,
+        comment varchar,
+    """,
+    "customers": """
+        customer_id varchar not null,
+        email varchar,
+        signed_up_at timestamp,
+        updated_at timestamp not null,
+        birth_year integer,
+        gender varchar,
+        education varchar,
+        region varchar,
+        interests varchar,
+        marketing_opt_in boolean,
+    """,
+    "marketing": """
+        date date not null,
+        platform varchar not null,
+        campaign varchar not null,
+        impressions bigint,
+        clicks bigint,
+        spend decimal(18, 4),
+        currency varchar,
+        reach bigint,
+        likes bigint,
+        comments bigint,
+        shares bigint,
+        followers bigint,
+    """,
+}
+
+CSV_COLUMNS: dict[str, list[str]] = {
+    "orders": [
+        "order_id", "ordered_at", "updated_at", "customer_id", "status", "sales_channel", "currency",
+        "line_number", "product_id", "product_category", "quantity", "unit_price", "line_discount",
+        "coupon_code",
+    ],
+    "surveys": [
+        "response_id", "survey_type", "customer_id", "submitted_at", "score", "trigger", "order_id",
+        "channel", "comment",
+    ],
+    "customers": [
+        "customer_id", "email", "signed_up_at", "updated_at", "birth_year", "gender", "education",
+        "region", "interests", "marketing_opt_in",
+    ],
+    "marketing": [
+        "date", "platform", "campaign", "impressions", "clicks", "spend", "currency", "reach", "likes",
+        "comments", "shares", "followers",
+    ],
+}  # fmt: skip
+
+EVENT_FIELDS = [
+    "event_id", "event_type", "occurred_at", "anonymous_id", "customer_id", "platform", "page_path",
+    "page_title", "referrer", "utm_source", "utm_medium", "utm_campaign", "device_type", "region",
+    "product_id", "order_id", "experiment_id", "variant", "share_network",
+]  # fmt: skip
+
+ORDER_STATUSES = ("pending", "completed", "cancelled", "refunded")
+SURVEY_SCALES = {"nps": (0, 10), "ces": (1, 7), "csat": (1, 5)}
+
+
+class LoadError(Exception):
+    """A partition could not be loaded; its previous state is kept."""
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    source: str
+    partition: date
+    files: int
+    rows_read: int
+    rows_loaded: int
+    rows_rejected: int
+    blank_lines: int = 0
+    reject_reasons: dict[str, int] = field(default_factory=dict)
+    folder_missing: bool = False
+
+    @property
+    def reject_rate(self) -> float:
+        return self.rows_rejected / self.rows_read if self.rows_read else 0.0
+
+
+# --- SQL building blocks --------------------------------------------------------------------------
+
+
+def _text(expr: str) -> str:
+    return f"nullif(trim({expr}), '')"
+
+
+def _ts(expr: str) -> str:
+    # Strings without an offset are read as UTC (the connection's time zone is set to UTC).
+    return f"(try_cast({expr} as timestamptz) at time zone 'UTC')"
+
+
+def _rule(condition: str, reason: str) -> str:
+    return f"case when {condition} then {reason} end"
+
+
+def _quote(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _in_list(values: tuple[str, ...] | frozenset[str]) -> str:
+    return ", ".join(_quote(v) for v in sorted(values))
+
+
+def _required(column: str) -> str:
+    return _rule(f"{column} is null", f"'missing required field {column}'")
+
+
+def _unparsable(raw: str, typed: str, what: str) -> str:
+    return _rule(f"{raw} is not null and {typed} is null", f"'unparsable {what}: ' || {raw}")
+
+
+def _integer(expr: str) -> str:
+    # Accept "3" and "3.0" but not "3.5": a count or score with a fraction is a broken value.
+    return (
+        f"case when try_cast({expr} as double) = floor(try_cast({expr} as double)) "
+        f"then try_cast(try_cast({expr} as double) as bigint) end"
+    )
+
+
+def _non_negative(column: str) -> str:
+    return _rule(f"{column} < 0", f"'negative {column}: ' || cast({column} as varchar)")
+
+
+def _boolean(expr: str) -> str:
+    return (
+        f"case lower(trim({expr})) when 'true' then true when 't' then true when '1' then true "
+        f"when 'yes' then true when 'y' then true when 'false' then false when 'f' then false "
+        f"when '0' then false when 'no' then false when 'n' then false end"
+    )
+
+
+def _reason(rules: list[str]) -> str:
+    # A record that could not be framed (short row, bad bytes) gets that one reason; its fields
+    # are not meaningful enough to list more.
+    return "coalesce(_frame_error, nullif(concat_ws('; ', " + ", ".join(rules) + "), ''))"
+
+
+def _events_sql() -> str:
+    paths = "[" + ", ".join(_quote(f"$.{name}") for name in EVENT_FIELDS) + "]"
+    typed_fields = []
+    for i, name in enumerate(EVENT_FIELDS, start=1):
+        if name == "occurred_at":
+            typed_fields.append(f"{_ts(f'_v[{i}]')} as occurred_at")
+            typed_fields.append(f"_v[{i}] as _occurred_at_text")
+        else:
+            typed_fields.append(f"{_text(f'_v[{i}]')} as {name}")
+    offset_pattern = r"(Z|z|[+-]\d{2}(:?\d{2})?)$"
+    rules = [
+        _rule("not _is_json", "'invalid JSON'"),
+        _rule("_is_json and _json_type <> 'OBJECT'", "'line is a JSON ' || lower(_json_type) || ', not an object'"),
+        *[
+            _rule(f"_json_type = 'OBJECT' and {c} is null", f"'missing required field {c}'")
+            for c in ("event_id", "event_type", "anonymous_id")
+        ],
+        _rule("_json_type = 'OBJECT' and _occurred_at_text is null", "'missing required field occurred_at'"),
+        _unparsable("_occurred_at_text", "occurred_at", "occurred_at"),
+        _rule(
+            f"occurred_at is not null and not regexp_matches(trim(_occurred_at_text), '{offset_pattern}')",
+            "'occurred_at has no UTC offset: ' || _occurred_at_text",
+        ),
+        _rule(
+            "properties is not null and json_type(properties) <> 'OBJECT'",
+            "'properties is not a JSON object'",
+        ),
+    ]
+    columns = ", ".join(EVENT_FIELDS)
+    return f"""
+        with framed_json as (
+            select *, json_valid(_line) as _is_json from framed
+        ),
+        objects as (
+            select *, case when _is_json then json_type(_line) end as _json_type from framed_json
+        ),
+        extracted as (
+            select
+                *,
+                case when _json_type = 'OBJECT' then json_extract_string(_line, {paths}) end as _v,
+                case when _json_type = 'OBJECT' then json_extract(_line, '$.properties') end as _props
+            from objects
+        ),
+        typed as (
+            select
+                _source_file, _line_number, _raw_text, _frame_error, _is_json, _json_type,
+                {", ".join(typed_fields)},
+                case when json_type(_props) <> 'NULL' then _props end as properties
+            from extracted
+        )
+        select _source_file, _line_number, _raw_text, {columns}, properties, {_reason(rules)} as _reason
+        from typed
+    """
+
+
+def _csv_sql(source: str) -> str:
+    """Typing and rule checks of one CSV source; returns the columns of raw.<source> plus _reason."""
+    if source == "orders":
+        typed = f"""
+            {_text('order_id')} as order_id,
+            {_ts('ordered_at')} as ordered_at, ordered_at as _ordered_at_text,
+            {_ts('updated_at')} as updated_at, updated_at as _updated_at_text,
+            {_text('customer_id')} as customer_id,
+            lower({_text('status')}) as status,
+            lower({_text('sales_channel')}) as sales_channel,
+            upper({_text('currency')}) as currency,
+            {_integer('line_number')} as line_number, line_number as _line_number_text,
+            {_text('product_id')} as product_id,
+            {_text('product_category')} as product_category,
+            {_integer('quantity')} as quantity, quantity as _quantity_text,
+            try_cast(trim(unit_price) as decimal(18, 4)) as unit_price, unit_price as _unit_price_text,
+            try_cast(trim(line_discount) as decimal(18, 4)) as line_discount,
+            line_discount as _line_discount_text,
+            {_text('coupon_code')} as coupon_code
+        """
+        rules = [
+            _required("order_id"),
+            _rule("_ordered_at_text is null", "'missing required field ordered_at'"),
+            _unparsable("_ordered_at_text", "ordered_at", "ordered_at"),
+            _rule("_updated_at_text is null", "'missing required field updated_at'"),
+            _unparsable("_updated_at_text", "updated_at", "updated_at"),
+            _required("status"),
+            _rule(f"status not in ({_in_list(ORDER_STATUSES)})", "'unknown status: ' || status"),
+            _required("currency"),
+            _rule(f"currency not in ({_in_list(ISO_4217)})", "'unknown currency: ' || currency"),
+            _rule("_line_number_text is null", "'missing required field line_number'"),
+            _unparsable("_line_number_text", "line_number", "line_number"),
+            _rule("line_number < 1", "'line_number must be 1 or more'"),
+            _rule("_quantity_text is null", "'missing required field quantity'"),
+            _unparsable("_quantity_text", "quantity", "quantity"),
+            _non_negative("quantity"),
+            _rule("_unit_price_text is null", "'missing required field unit_price'"),
+            _unparsable("_unit_price_text", "unit_price", "unit_price"),
+            _non_negative("unit_price"),
+            _unparsable("_line_discount_text", "line_discount", "line_discount"),
+            _non_negative("line_discount"),
+        ]
+    elif source == "surveys":
+        scale_checks = " or ".join(
+            f"(survey_type = '{t}' and score not between {lo} and {hi})"
+            for t, (lo, hi) in SURVEY_SCALES.items()
+        )
+        typed = f"""
+            {_text('response_id')} as response_id,
+            lower({_text('survey_type')}) as survey_type,
+            {_text('customer_id')} as customer_id,
+            {_ts('submitted_at')} as submitted_at, submitted_at as _submitted_at_text,
+            {_integer('score')} as score, score as _score_text,
+            lower({_text('"trigger"')}) as "trigger",
+            {_text('order_id')} as order_id,
+            lower({_text('channel')}) as channel,
+            comment
+        """
+        rules = [
+            _required("response_id"),
+            _required("survey_type"),
+            _rule(
+                f"survey_type not in ({_in_list(tuple(SURVEY_SCALES))})",
+                "'unknown survey_type: ' || survey_type",
+            ),
+            _rule("_submitted_at_text is null", "'missing required field submitted_at'"),
+            _unparsable("_submitted_at_text", "submitted_at", "submitted_at"),
+            _rule("_score_text is null", "'missing required field score'"),
+            _unparsable("_score_text", "score", "score"),
+            _rule(f"({scale_checks})", "'score ' || cast(score as varchar) || ' outside the ' || survey_type || ' scale'"),
+        ]
+    elif source == "customers":
+        typed = f"""
+            {_text('customer_id')} as customer_id,
+            {_text('email')} as email,
+            {_ts('signed_up_at')} as signed_up_at, signed_up_at as _signed_up_at_text,
+            {_ts('updated_at')} as updated_at, updated_at as _updated_at_text,
+            {_integer('birth_year')} as birth_year, birth_year as _birth_year_text,
+            lower({_text('gender')}) as gender,
+            lower({_text('education')}) as education,
+            {_text('region')} as region,
+            {_text('interests')} as interests,
+            {_boolean('marketing_opt_in')} as marketing_opt_in, marketing_opt_in as _opt_in_text
+        """
+        rules = [
+            _required("customer_id"),
+            _unparsable("_signed_up_at_text", "signed_up_at", "signed_up_at"),
+            _rule("_updated_at_text is null", "'missing required field updated_at'"),
+            _unparsable("_updated_at_text", "updated_at", "updated_at"),
+            _unparsable("_birth_year_text", "birth_year", "birth_year"),
+            _rule("birth_year not between 1900 and 2100", "'implausible birth_year: ' || _birth_year_text"),
+            _unparsable("_opt_in_text", "marketing_opt_in", "marketing_opt_in (expected true/false)"),
+        ]
+    elif source == "marketing":
+        counts = ("impressions", "clicks", "reach", "likes", "comments", "shares", "followers")
+        typed = ",\n".join(
+            [
+                "try_cast(trim(date) as date) as date, date as _date_text",
+                f"lower({_text('platform')}) as platform",
+                f"{_text('campaign')} as campaign",
+                *[f"{_integer(c)} as {c}, {c} as _{c}_text" for c in counts],
+                "try_cast(trim(spend) as decimal(18, 4)) as spend, spend as _spend_text",
+                f"upper({_text('currency')}) as currency",
+            ]
+        )
+        rules = [
+            _rule("_date_text is null", "'missing required field date'"),
+            _unparsable("_date_text", "date", "date"),
+            _required("platform"),
+            _required("campaign"),
+            *[_unparsable(f"_{c}_text", c, c) for c in counts],
+            *[_non_negative(c) for c in counts],
+            _unparsable("_spend_text", "spend", "spend"),
+            _non_negative("spend"),
+            _rule("spend is not null and currency is null", "'spend without a currency'"),
+            _rule(f"currency not in ({_in_list(ISO_4217)})", "'unknown currency: ' || currency"),
+        ]
+    else:  # pragma: no cover - guarded by SOURCES
+        raise ValueError(source)
+    columns = ", ".join(CSV_COLUMNS[source]).replace("trigger", '"trigger"')
+    return f"""
+        with typed as (
+            select _source_file, _line_number, _raw_text, _frame_error, {typed}
+            from framed
+        )
+        select _source_file, _line_number, _raw_text, {columns}, {_reason(rules)} as _reason
+        from typed
+    """
+
+
+def checking_sql(source: str) -> str:
+    return _events_sql() if source == "events" else _csv_sql(source)
+
+
+# --- schema ---------------------------------------------------------------------------------------
+
+
+def raw_columns(source: str) -> list[str]:
+    return [line.split()[0] for line in RAW_TABLES[source].strip().splitlines() if line.strip()]
+
+
+def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the raw and rejects tables if they are missing (idempotent)."""
+    con.execute("create schema if not exists raw")
+    for source, columns in RAW_TABLES.items():
+        con.execute(f"create table if not exists raw.{source} ({columns} {LINEAGE_COLUMNS})")
+        con.execute(
+            f"""create table if not exists raw.{source}_rejects (
+                partition_date date not null,
+                source_file varchar not null,
+                line_number bigint not null,
+                raw_text varchar,
+                reason varchar not null,
+                loaded_at timestamp not null
+            )"""
+        )
+
+
+def connect(db_path: Path) -> duckdb.DuckDBPyConnection:
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(db_path))
+    con.execute("set TimeZone = 'UTC'")
+    return con
+
+
+# --- loading --------------------------------------------------------------------------------------
+
+
+def partition_folder(landing_dir: Path, source: str, day: date) -> Path:
+    return landing_dir / source / f"dt={day.isoformat()}"
+
+
+def frame_partition(landing_dir: Path, source: str, day: date) -> tuple[FramedRecords, int, bool]:
+    folder = partition_folder(landing_dir, source, day)
+    kind = "jsonl" if source == "events" else "csv"
+    files = list_files(folder, kind)
+    names = {p: p.relative_to(landing_dir).as_posix() for p in files}
+    if source == "events":
+        framed = frame_jsonl(files, names)
+    else:
+        framed = frame_csv(files, names, CSV_COLUMNS[source])
+    return framed, len(files), not folder.is_dir()
+
+
+def load_partition(
+    db_path: Path,
+    landing_dir: Path,
+    source: str,
+    day: date,
+    *,
+    loaded_at: datetime | None = None,
+    log_fn: Callable[[str], None] | None = None,
+) -> LoadResult:
+    """Replace partition `day` of `raw.<source>` (and its rejects) with what the landing zone holds.
+
+    All or nothing: if anything fails, the transaction is rolled back and the partition keeps its
+    previous rows. The connection is closed before returning, so dbt can open the file next.
+    """
+    if source not in SOURCES:
+        raise ValueError(f"unknown source {source!r}; expected one of {', '.join(SOURCES)}")
+    if not landing_dir.is_dir():
+        raise LoadError(
+            f"landing zone {landing_dir} does not exist or is not a folder; "
+            "set WAREHOUSE_LANDING_DIR or run `warehouse generate`"
+        )
+    say = log_fn or log.info
+    loaded_at = loaded_at or datetime.now(timezone.utc).replace(tzinfo=None)
+    framed, n_files, missing = frame_partition(landing_dir, source, day)
+    if missing:
+        say(f"{source} {day}: no folder {partition_folder(landing_dir, source, day)}; loading an empty partition")
+
+    con = connect(db_path)
+    try:
+        ensure_raw_schema(con)
+        con.register("framed", framed.to_arrow())
+        con.execute(f"create or replace temp table checked as {checking_sql(source)}")
+        con.unregister("framed")
+        rows_read = len(framed)
+        rows_rejected, = con.execute("select count(*) from checked where _reason is not null").fetchone()
+        reasons = dict(
+            con.execute(
+                """select regexp_replace(reason, ':.*', '') as kind, count(*) from (
+                       select unnest(string_split(_reason, '; ')) as reason from checked
+                       where _reason is not null
+                   ) group by all order by 2 desc, 1"""
+            ).fetchall()
+        )
+        column_list = ", ".join(raw_columns(source))
+        params = {"day": day, "loaded_at": loaded_at}
+        con.execute("begin transaction")
+        try:
+            con.execute(f"delete from raw.{source} where _partition_date = $day", {"day": day})
+            con.execute(
+                f"""insert into raw.{source} ({column_list}, _source_file, _line_number, _partition_date, _loaded_at)
+                    select {column_list}, _source_file, _line_number, $day, $loaded_at
+                    from checked where _reason is null
+                    order by _source_file, _line_number""",
+                params,
+            )
+            con.execute(f"delete from raw.{source}_rejects where partition_date = $day", {"day": day})
+            con.execute(
+                f"""insert into raw.{source}_rejects
+                    select $day, _source_file, _line_number, _raw_text, _reason, $loaded_at
+                    from checked where _reason is not null
+                    order by _source_file, _line_number""",
+                params,
+            )
+            rows_loaded, = con.execute(
+                f"select count(*) from raw.{source} where _partition_date = $day", {"day": day}
+            ).fetchone()
+            stored_rejects, = con.execute(
+                f"select count(*) from raw.{source}_rejects where partition_date = $day", {"day": day}
+            ).fetchone()
+            if rows_loaded + stored_rejects != rows_read or stored_rejects != rows_rejected:
+                raise LoadError(
+                    f"{source} {day}: read {rows_read} rows but stored {rows_loaded} loaded + "
+                    f"{stored_rejects} rejected; nothing was changed"
+                )
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
+    finally:
+        con.close()
+
+    result = LoadResult(
+        source=source,
+        partition=day,
+        files=n_files,
+        rows_read=rows_read,
+        rows_loaded=rows_loaded,
+        rows_rejected=rows_rejected,
+        blank_lines=framed.blank_lines,
+        reject_reasons=reasons,
+        folder_missing=missing,
+    )
+    if rows_read or not missing:
+        say(
+            f"{source} {day}: {n_files} file(s), {rows_read:,} read, {rows_loaded:,} loaded, "
+            f"{rows_rejected:,} rejected"
+        )
+    return result
+
+
+def landing_partitions(landing_dir: Path, sources: tuple[str, ...] = SOURCES) -> list[date]:
+    """Every arrival day that has a `dt=` folder for any source, sorted."""
+    days: set[date] = set()
+    for source in sources:
+        root = landing_dir / source
+        if not root.is_dir():
+            continue
+        for folder in root.iterdir():
+            if folder.is_dir() and folder.name.startswith("dt="):
+                try:
+                    days.add(date.fromisoformat(folder.name[3:]))
+                except ValueError:
+                    log.warning("ignoring %s: not a dt=YYYY-MM-DD folder", folder)
+    return sorted(days)

@@ -1,0 +1,74 @@
+"""Warehouse settings: the environment variables of the contract (§1), resolved once.
+
+Nothing here runs at import time. Callers build a `Settings` when they need one, so a test or a
+CLI flag can point the warehouse somewhere else without touching the process environment.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+
+# The project root holds dbt_project.yml; relative paths in settings resolve against it, not the
+# caller's working directory, so `warehouse` behaves the same from any folder.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# First day of the embedded sample data (kept in step with generator.DEFAULT_START): the default
+# first daily partition, so the demo's partitions line up with the data it generates.
+SAMPLE_START = date(2026, 10, 1)
+
+
+def _path(value: str, root: Path) -> Path:
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else (root / path)
+
+
+@dataclass(frozen=True)
+class Settings:
+    landing_dir: Path
+    duckdb_path: Path
+    serving_path: Path
+    start_date: date = SAMPLE_START
+    reporting_currency: str = "USD"
+    reporting_timezone: str = "UTC"
+    project_root: Path = field(default=PROJECT_ROOT)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, root: Path = PROJECT_ROOT) -> Settings:
+        env = os.environ if env is None else env
+        start = env.get("WAREHOUSE_START_DATE")
+        try:
+            start_date = date.fromisoformat(start) if start else SAMPLE_START
+        except ValueError as exc:
+            raise ValueError(
+                f"WAREHOUSE_START_DATE={start!r} is not a date; use the form YYYY-MM-DD"
+            ) from exc
+        currency = env.get("WAREHOUSE_REPORTING_CURRENCY", "USD").strip().upper()
+        if len(currency) != 3 or not currency.isalpha():
+            raise ValueError(
+                f"WAREHOUSE_REPORTING_CURRENCY={currency!r} is not an ISO 4217 code such as USD or KRW"
+            )
+        return cls(
+            landing_dir=_path(env.get("WAREHOUSE_LANDING_DIR", "data/landing"), root),
+            duckdb_path=_path(env.get("WAREHOUSE_DUCKDB_PATH", "data/warehouse.duckdb"), root),
+            serving_path=_path(env.get("WAREHOUSE_SERVING_PATH", "data/serving.duckdb"), root),
+            start_date=start_date,
+            reporting_currency=currency,
+            reporting_timezone=env.get("WAREHOUSE_REPORTING_TIMEZONE", "UTC").strip() or "UTC",
+            project_root=root,
+        )
+
+    def with_overrides(self, **changes: object) -> Settings:
+        return replace(self, **changes)
+
+    def dbt_env(self) -> dict[str, str]:
+        """The variables dbt's profile and vars read, always absolute, so a dbt run started from
+        any folder writes the same file (and partial parsing is not invalidated by a changing path)."""
+        return {
+            "WAREHOUSE_DUCKDB_PATH": str(self.duckdb_path),
+            "WAREHOUSE_REPORTING_CURRENCY": self.reporting_currency,
+            "WAREHOUSE_REPORTING_TIMEZONE": self.reporting_timezone,
+        }
