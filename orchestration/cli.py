@@ -1,0 +1,135 @@
+"""The `warehouse` command (contract §6): generate sample extracts, refresh, demo."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+from orchestration.settings import PROJECT_ROOT, Settings
+
+GENERATED_MARKER = ".generated-sample.json"
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date of the form YYYY-MM-DD") from exc
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text} must be a positive whole number")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from orchestration import generator
+
+    parser = argparse.ArgumentParser(
+        prog="warehouse",
+        description="Customer-engagement warehouse: landing extracts -> DuckDB -> dbt marts -> serving file.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    gen = commands.add_parser("generate", help="write realistic sample extracts into the landing zone")
+    gen.add_argument("--days", type=_positive, default=generator.DEFAULT_DAYS, help="arrival days (default %(default)s)")
+    gen.add_argument(
+        "--customers", type=_positive, default=generator.DEFAULT_CUSTOMERS, help="customers (default %(default)s)"
+    )
+    gen.add_argument("--seed", type=int, default=generator.DEFAULT_SEED, help="random seed (default %(default)s)")
+    gen.add_argument(
+        "--start", type=_date, default=generator.DEFAULT_START, help="first day, YYYY-MM-DD (default %(default)s)"
+    )
+    gen.add_argument("--out", type=Path, default=None, help="landing root (default: WAREHOUSE_LANDING_DIR)")
+
+    ref = commands.add_parser(
+        "refresh", help="load landing partitions, build and test the dbt models, publish the serving file"
+    )
+    ref.add_argument("--start", type=_date, default=None, help="first arrival day (default: earliest in the landing zone)")
+    ref.add_argument("--end", type=_date, default=None, help="last arrival day (default: latest in the landing zone)")
+    ref.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from all history")
+
+    commands.add_parser("demo", help="sample data, a full refresh and a short KPI summary")
+    return parser
+
+
+def cmd_generate(settings: Settings, args: argparse.Namespace) -> int:
+    from orchestration import generator
+
+    out = args.out.resolve() if args.out else settings.landing_dir
+    summary = generator.generate(
+        out, days=args.days, customers=args.customers, seed=args.seed, start=args.start, progress=print
+    )
+    (out / GENERATED_MARKER).write_text(
+        json.dumps(
+            {"days": args.days, "customers": args.customers, "seed": args.seed, "start": args.start.isoformat()},
+            indent=2,
+        )
+    )
+    print(summary)
+    return 0
+
+
+def cmd_refresh(settings: Settings, start: date | None, end: date | None, full_refresh: bool) -> int:
+    from orchestration.refresh import RefreshError, run_refresh
+
+    try:
+        outcome = run_refresh(settings, start, end, full_refresh=full_refresh)
+    except RefreshError as exc:
+        print(f"warehouse refresh: {exc}", file=sys.stderr)
+        return 2
+    print(outcome.report())
+    return 0 if outcome.success else 1
+
+
+def cmd_demo(settings: Settings) -> int:
+    from orchestration import generator
+    from orchestration.summary import demo_summary
+
+    landing = settings.landing_dir
+    has_foreign_data = landing.is_dir() and any(landing.iterdir()) and not (landing / GENERATED_MARKER).exists()
+    if has_foreign_data:
+        print(
+            f"warehouse demo: {landing} holds extracts that the demo did not generate; "
+            "set WAREHOUSE_LANDING_DIR to an empty folder for the demo",
+            file=sys.stderr,
+        )
+        return 2
+    print(f"generating the sample extracts into {landing} ...")
+    args = argparse.Namespace(
+        days=generator.DEFAULT_DAYS,
+        customers=generator.DEFAULT_CUSTOMERS,
+        seed=generator.DEFAULT_SEED,
+        start=generator.DEFAULT_START,
+        out=None,
+    )
+    cmd_generate(settings, args)
+    status = cmd_refresh(settings, None, None, full_refresh=True)
+    if status != 0:
+        return status
+    print()
+    print(demo_summary(settings))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.from_env(root=PROJECT_ROOT)
+    except ValueError as exc:
+        print(f"warehouse: {exc}", file=sys.stderr)
+        return 2
+    if args.command == "generate":
+        return cmd_generate(settings, args)
+    if args.command == "refresh":
+        return cmd_refresh(settings, args.start, args.end, args.full_refresh)
+    return cmd_demo(settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

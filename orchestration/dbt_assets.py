@@ -1,0 +1,111 @@
+"""dbt models as Dagster assets: incremental models per daily partition, the rest as whole tables."""
+
+
+import sys
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
+
+from orchestration.dbt_args import dbt_build_args, partition_window_vars
+from orchestration.resources import WarehouseResource
+from orchestration.settings import PROJECT_ROOT
+
+INCREMENTAL_SELECTOR = "config.materialized:incremental"
+
+# A plain description of the project; nothing runs here. The manifest is built by `dbt parse`:
+# on load under `dagster dev` (prepare_if_dev in definitions.py), by `prepare_dbt_manifest()`
+# for the `warehouse` command and the tests.
+dbt_project = DbtProject(project_dir=PROJECT_ROOT, profiles_dir=PROJECT_ROOT)
+
+
+def dbt_executable() -> str:
+    """dbt from this environment's bin/ (so `python -m` and IDE runs work without PATH tweaks)."""
+    candidate = Path(sys.executable).parent / "dbt"
+    return str(candidate) if candidate.exists() else "dbt"
+
+
+def prepare_dbt_manifest() -> None:
+    dbt_project.preparer.prepare(dbt_project)
+
+
+class WarehouseDbtTranslator(DagsterDbtTranslator):
+    """Ties dbt sources to the loader assets and names groups and keys after the project's folders."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            # Sources read raw.<table>, which the loader asset raw/<table> writes.
+            return dg.AssetKey(["raw", dbt_resource_props["name"]])
+        return dg.AssetKey([self._layer(dbt_resource_props), dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        fqn = dbt_resource_props.get("fqn", [])
+        folders = fqn[1:-1] if dbt_resource_props["resource_type"] == "model" else []
+        return "_".join(folders) or self._layer(dbt_resource_props)
+
+    @staticmethod
+    def _layer(dbt_resource_props: Mapping[str, Any]) -> str:
+        resource_type = dbt_resource_props["resource_type"]
+        if resource_type == "seed":
+            return "reference"
+        if resource_type == "snapshot":
+            return "snapshots"
+        fqn = dbt_resource_props.get("fqn", [])
+        return fqn[1] if len(fqn) > 2 else "models"
+
+
+translator = WarehouseDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+
+def _run_dbt(
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    warehouse: WarehouseResource,
+    args: list[str],
+) -> Iterator[Any]:
+    warehouse.export_for_dbt()
+    context.log.info(f"dbt {' '.join(args)}")
+    yield from dbt.cli(args, context=context).stream()
+
+
+def build_dbt_assets(partitions_def: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
+    """The two dbt asset groups: incremental models (daily partitions, one run per backfill range)
+    and everything else (seeds, snapshots, tables, rebuilt whole)."""
+
+    @dbt_assets(
+        manifest=dbt_project.manifest_path,
+        project=dbt_project,
+        select=INCREMENTAL_SELECTOR,
+        name="dbt_incremental_models",
+        partitions_def=partitions_def,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        dagster_dbt_translator=translator,
+    )
+    def dbt_incremental_models(
+        context: dg.AssetExecutionContext,
+        dbt: DbtCliResource,
+        warehouse: WarehouseResource,
+    ) -> Iterator[Any]:
+        """Incremental models for the selected arrival days."""
+        window = context.partition_time_window
+        dbt_vars = partition_window_vars(window.start, window.end)
+        yield from _run_dbt(context, dbt, warehouse, dbt_build_args(dbt_vars, warehouse.dbt_full_refresh))
+
+    @dbt_assets(
+        manifest=dbt_project.manifest_path,
+        project=dbt_project,
+        exclude=INCREMENTAL_SELECTOR,
+        name="dbt_models",
+        dagster_dbt_translator=translator,
+    )
+    def dbt_models(
+        context: dg.AssetExecutionContext,
+        dbt: DbtCliResource,
+        warehouse: WarehouseResource,
+    ) -> Iterator[Any]:
+        """Seeds, snapshots and tables rebuilt whole on every refresh."""
+        yield from _run_dbt(context, dbt, warehouse, dbt_build_args(None, warehouse.dbt_full_refresh))
+
+    return [dbt_incremental_models, dbt_models]

@@ -1,0 +1,91 @@
+"""The Dagster code location: loaders, dbt models, publication, the daily job and its schedule.
+
+Definitions are built by `build_definitions()` when Dagster (or the `warehouse` command) loads
+them, never at import time, so settings come from the environment of the process that loads them.
+"""
+
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from orchestration.dbt_assets import build_dbt_assets, dbt_executable, dbt_project
+from orchestration.partitions import daily_partitions
+from orchestration.progress import progress_logger
+from orchestration.publish import publish_serving_file
+from orchestration.raw_assets import build_loader_assets
+from orchestration.resources import WarehouseResource
+from orchestration.settings import Settings
+
+DAILY_JOB = "daily_refresh"
+PUBLISH_KEY = dg.AssetKey(["serving", "published_marts"])
+
+
+def build_publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=PUBLISH_KEY,
+        group_name="serving",
+        deps=upstream,
+        kinds={"duckdb"},
+        description=(
+            "The marts copied to WAREHOUSE_SERVING_PATH for BI tools, by write-then-rename. Runs only "
+            "after every model upstream was built and its blocking tests passed."
+        ),
+    )
+    def published_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+        settings = warehouse.settings()
+        result = publish_serving_file(settings.duckdb_path, settings.serving_path, run_id=context.run_id)
+        context.log.info(f"published {len(result.tables)} tables to {result.path}")
+        return dg.MaterializeResult(
+            metadata={
+                "path": dg.MetadataValue.path(str(result.path)),
+                "tables": dg.MetadataValue.json(result.tables),
+                "published_at": result.published_at.isoformat(),
+            }
+        )
+
+    return published_marts
+
+
+def build_definitions(settings: Settings | None = None) -> dg.Definitions:
+    settings = settings or Settings.from_env()
+    partitions = daily_partitions(settings.start_date)
+    loader_assets = build_loader_assets(partitions)
+    dbt_assets_defs = build_dbt_assets(partitions)
+    dbt_keys = [key for assets_def in dbt_assets_defs for key in assets_def.keys]
+    publish = build_publish_asset(dbt_keys)
+
+    daily_job = dg.define_asset_job(
+        DAILY_JOB,
+        selection=dg.AssetSelection.all(),
+        partitions_def=partitions,
+        description=(
+            "Load the arrival day's landing partitions, build and test the dbt models for that window, "
+            "and publish the serving file. Backfills of a date range run as one run."
+        ),
+        tags={"dagster/max_retries": "0"},
+    )
+    schedule = dg.build_schedule_from_partitioned_job(
+        daily_job,
+        name="daily_refresh_schedule",
+        hour_of_day=2,
+        minute_of_hour=30,
+        description="Every day at 02:30 UTC, refresh the previous (complete) arrival day.",
+    )
+    return dg.Definitions(
+        assets=[*loader_assets, *dbt_assets_defs, publish],
+        jobs=[daily_job],
+        schedules=[schedule],
+        resources={
+            "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
+            "warehouse": WarehouseResource(),
+        },
+        # DuckDB takes one writer per file: every step of a run shares one process, one at a time.
+        executor=dg.in_process_executor,
+        loggers={"console": dg.default_loggers()["console"], "progress": progress_logger},
+    )
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    dbt_project.prepare_if_dev()
+    return build_definitions()

@@ -1,0 +1,170 @@
+"""Run the daily_refresh job for a range of arrival days, as the `warehouse` command does.
+
+The run goes through the same Dagster definitions the UI shows, against the persistent Dagster
+instance, so it appears in the UI's run history.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from orchestration.loaders import landing_partitions
+from orchestration.settings import Settings
+
+DAGSTER_YAML = """# Written by the warehouse command. Runs started from the command line and from the UI share
+# this instance, so both show up in the same run history.
+telemetry:
+  enabled: false
+"""
+
+
+class RefreshError(Exception):
+    """A refresh could not start; the message says what to fix."""
+
+
+@dataclass
+class RefreshOutcome:
+    success: bool
+    run_id: str
+    partitions: tuple[date, date]
+    failed_steps: list[str] = field(default_factory=list)
+    failed_checks: list[str] = field(default_factory=list)
+    warned_checks: list[str] = field(default_factory=list)
+    materialized: list[str] = field(default_factory=list)
+
+    def report(self) -> str:
+        first, last = self.partitions
+        lines = [f"run {self.run_id}: arrival days {first} .. {last}"]
+        if self.success:
+            lines.append(f"OK: {len(self.materialized)} assets materialized; serving file published")
+        else:
+            lines.append("FAILED: nothing was published; the last good serving file is unchanged")
+            lines += [f"  failed step: {s}" for s in self.failed_steps]
+            lines += [f"  failed test: {c}" for c in self.failed_checks]
+        lines += [f"  warning: {c}" for c in self.warned_checks]
+        return "\n".join(lines)
+
+
+def prepare_environment(settings: Settings) -> None:
+    """Make dbt, Dagster and child processes see this run's settings, with absolute paths.
+
+    One absolute DuckDB path per process keeps dbt's partial parsing valid between steps.
+    """
+    os.environ.update(settings.dbt_env())
+    os.environ["WAREHOUSE_LANDING_DIR"] = str(settings.landing_dir)
+    os.environ["WAREHOUSE_SERVING_PATH"] = str(settings.serving_path)
+    os.environ["WAREHOUSE_START_DATE"] = settings.start_date.isoformat()
+    os.environ.setdefault("DBT_PROFILES_DIR", str(settings.project_root))
+    # dagster-dbt looks dbt up on PATH; put this environment's bin/ first so it is the same dbt.
+    bin_dir = str(Path(sys.executable).parent)
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+    home = os.environ.get("DAGSTER_HOME")
+    home_path = Path(home) if home else settings.project_root / "data" / "dagster_home"
+    home_path.mkdir(parents=True, exist_ok=True)
+    if not (home_path / "dagster.yaml").exists():
+        (home_path / "dagster.yaml").write_text(DAGSTER_YAML)
+    os.environ["DAGSTER_HOME"] = str(home_path.resolve())
+
+
+def choose_partitions(
+    settings: Settings, start: date | None, end: date | None, last_complete_day: date
+) -> tuple[date, date]:
+    """The arrival-day range to refresh: the landing zone's days, clipped to the request and to the
+    partitions Dagster knows (WAREHOUSE_START_DATE .. the last complete day)."""
+    if not settings.landing_dir.is_dir():
+        raise RefreshError(
+            f"landing zone {settings.landing_dir} does not exist; run `warehouse generate` "
+            "or set WAREHOUSE_LANDING_DIR"
+        )
+    if not os.access(settings.landing_dir, os.R_OK | os.X_OK):
+        raise RefreshError(f"landing zone {settings.landing_dir} is not readable; fix its permissions")
+    days = landing_partitions(settings.landing_dir)
+    if start is None or end is None:
+        if not days:
+            raise RefreshError(
+                f"no dt=YYYY-MM-DD folders under {settings.landing_dir}; run `warehouse generate` first"
+            )
+        start = start or days[0]
+        end = end or days[-1]
+    if end < start:
+        raise RefreshError(f"--end {end} is before --start {start}")
+    if start < settings.start_date:
+        raise RefreshError(
+            f"{start} is before the first partition {settings.start_date}; "
+            "set WAREHOUSE_START_DATE to the first day of your data"
+        )
+    if end > last_complete_day:
+        raise RefreshError(
+            f"{end} is not a complete day yet (the newest partition is {last_complete_day}); "
+            "refresh it tomorrow or pass --end"
+        )
+    return start, end
+
+
+def run_refresh(
+    settings: Settings,
+    start: date | None = None,
+    end: date | None = None,
+    *,
+    full_refresh: bool = False,
+    echo: Callable[[str], None] = print,
+) -> RefreshOutcome:
+    prepare_environment(settings)
+    # Imported here: Dagster and dbt are heavy, and `warehouse generate` needs neither.
+    import dagster as dg
+
+    from orchestration.dbt_assets import prepare_dbt_manifest
+    from orchestration.definitions import DAILY_JOB, build_definitions
+    from orchestration.resources import WarehouseResource
+
+    warnings.filterwarnings("ignore", category=dg.BetaWarning)
+    warnings.filterwarnings("ignore", category=dg.PreviewWarning)
+
+    echo("parsing the dbt project ...")
+    prepare_dbt_manifest()
+    defs = build_definitions(settings)
+    job = defs.resolve_job_def(DAILY_JOB)
+    partitions_def = job.partitions_def
+    assert partitions_def is not None
+    last_key = partitions_def.get_last_partition_key()
+    if last_key is None:
+        raise RefreshError(f"WAREHOUSE_START_DATE {settings.start_date} is in the future; no partition exists yet")
+    first, last = choose_partitions(settings, start, end, date.fromisoformat(last_key))
+    echo(f"refreshing arrival days {first} .. {last}{' (full refresh)' if full_refresh else ''}")
+
+    instance = dg.DagsterInstance.get()
+    result = job.execute_in_process(
+        instance=instance,
+        raise_on_error=False,
+        run_config={"loggers": {"progress": {"config": {"log_level": "INFO"}}}},
+        resources={"warehouse": WarehouseResource(dbt_full_refresh=full_refresh)},
+        tags={
+            "dagster/asset_partition_range_start": first.isoformat(),
+            "dagster/asset_partition_range_end": last.isoformat(),
+            "warehouse/command": "refresh",
+        },
+    )
+    outcome = RefreshOutcome(success=result.success, run_id=result.run_id, partitions=(first, last))
+    for event in result.all_events:
+        if event.is_step_failure:
+            error = event.step_failure_data.error
+            message = error.message.strip().splitlines()[0] if error else "unknown error"
+            outcome.failed_steps.append(f"{event.step_key}: {message}")
+        elif event.event_type_value == "ASSET_MATERIALIZATION" and event.asset_key:
+            outcome.materialized.append(event.asset_key.to_user_string())
+        elif event.event_type_value == "ASSET_CHECK_EVALUATION":
+            data = event.asset_check_evaluation_data
+            if not data.passed:
+                name = f"{data.asset_key.to_user_string()}:{data.check_name}"
+                if data.severity == dg.AssetCheckSeverity.ERROR:
+                    outcome.failed_checks.append(name)
+                else:
+                    outcome.warned_checks.append(name)
+    return outcome

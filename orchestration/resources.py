@@ -1,0 +1,41 @@
+"""Dagster resources: where the warehouse lives, read when a run needs it (never at import)."""
+
+
+import os
+
+import dagster as dg
+
+from orchestration.settings import Settings
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The warehouse's files and reporting settings (contract §1).
+
+    Every field left empty falls back to its environment variable, then to the contract default.
+    dbt reads the same values from the environment, so `export_for_dbt()` is called before dbt runs
+    to hand it the resolved, absolute paths.
+    """
+
+    landing_dir: str | None = None
+    duckdb_path: str | None = None
+    serving_path: str | None = None
+    # Rebuild incremental models from all history (dbt --full-refresh) instead of the run's window.
+    # A resource setting rather than op config, so it reaches every dbt step of a run whatever
+    # steps Dagster splits the dbt project into.
+    dbt_full_refresh: bool = False
+
+    def settings(self) -> Settings:
+        env = dict(os.environ)
+        for name, value in (
+            ("WAREHOUSE_LANDING_DIR", self.landing_dir),
+            ("WAREHOUSE_DUCKDB_PATH", self.duckdb_path),
+            ("WAREHOUSE_SERVING_PATH", self.serving_path),
+        ):
+            if value:
+                env[name] = value
+        return Settings.from_env(env)
+
+    def export_for_dbt(self) -> Settings:
+        settings = self.settings()
+        os.environ.update(settings.dbt_env())
+        return settings
