@@ -57,7 +57,6 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     daily_job = dg.define_asset_job(
         DAILY_JOB,
         selection=dg.AssetSelection.all(),
-        partitions_def=partitions,
         description=(
             "Load the arrival day's landing partitions, build and test the dbt models for that window, "
             "and publish the serving file. Backfills of a date range run as one run."

@@ -1,0 +1,45 @@
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from orchestration.settings import SAMPLE_START, Settings
+
+
+def test_defaults_follow_the_contract(tmp_path: Path):
+    s = Settings.from_env({}, root=tmp_path)
+    assert s.landing_dir == tmp_path / "data" / "landing"
+    assert s.duckdb_path == tmp_path / "data" / "warehouse.duckdb"
+    assert s.serving_path == tmp_path / "data" / "serving.duckdb"
+    assert s.start_date == SAMPLE_START
+    assert (s.reporting_currency, s.reporting_timezone) == ("USD", "UTC")
+
+
+def test_environment_overrides_and_absolute_paths(tmp_path: Path):
+    s = Settings.from_env(
+        {
+            "WAREHOUSE_LANDING_DIR": "/abs/landing",
+            "WAREHOUSE_DUCKDB_PATH": "rel/w.duckdb",
+            "WAREHOUSE_START_DATE": "2026-01-02",
+            "WAREHOUSE_REPORTING_CURRENCY": "krw",
+            "WAREHOUSE_REPORTING_TIMEZONE": "Asia/Seoul",
+        },
+        root=tmp_path,
+    )
+    assert s.landing_dir == Path("/abs/landing")
+    assert s.duckdb_path == tmp_path / "rel" / "w.duckdb"
+    assert s.start_date == date(2026, 1, 2)
+    assert s.reporting_currency == "KRW"
+    assert s.dbt_env()["WAREHOUSE_REPORTING_TIMEZONE"] == "Asia/Seoul"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("WAREHOUSE_START_DATE", "01/02/2026", "YYYY-MM-DD"),
+        ("WAREHOUSE_REPORTING_CURRENCY", "dollars", "ISO 4217"),
+    ],
+)
+def test_bad_settings_say_what_to_fix(name: str, value: str, message: str):
+    with pytest.raises(ValueError, match=message):
+        Settings.from_env({name: value})
