@@ -37,22 +37,38 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     gen = commands.add_parser("generate", help="write realistic sample extracts into the landing zone")
-    gen.add_argument("--days", type=_positive, default=generator.DEFAULT_DAYS, help="arrival days (default %(default)s)")
     gen.add_argument(
-        "--customers", type=_positive, default=generator.DEFAULT_CUSTOMERS, help="customers (default %(default)s)"
+        "--days", type=_positive, default=generator.DEFAULT_DAYS, help="arrival days (default %(default)s)"
     )
-    gen.add_argument("--seed", type=int, default=generator.DEFAULT_SEED, help="random seed (default %(default)s)")
     gen.add_argument(
-        "--start", type=_date, default=generator.DEFAULT_START, help="first day, YYYY-MM-DD (default %(default)s)"
+        "--customers",
+        type=_positive,
+        default=generator.DEFAULT_CUSTOMERS,
+        help="customers (default %(default)s)",
+    )
+    gen.add_argument(
+        "--seed", type=int, default=generator.DEFAULT_SEED, help="random seed (default %(default)s)"
+    )
+    gen.add_argument(
+        "--start",
+        type=_date,
+        default=generator.DEFAULT_START,
+        help="first day, YYYY-MM-DD (default %(default)s)",
     )
     gen.add_argument("--out", type=Path, default=None, help="landing root (default: WAREHOUSE_LANDING_DIR)")
 
     ref = commands.add_parser(
         "refresh", help="load landing partitions, build and test the dbt models, publish the serving file"
     )
-    ref.add_argument("--start", type=_date, default=None, help="first arrival day (default: earliest in the landing zone)")
-    ref.add_argument("--end", type=_date, default=None, help="last arrival day (default: latest in the landing zone)")
-    ref.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from all history")
+    ref.add_argument(
+        "--start", type=_date, default=None, help="first arrival day (default: earliest in the landing zone)"
+    )
+    ref.add_argument(
+        "--end", type=_date, default=None, help="last arrival day (default: latest in the landing zone)"
+    )
+    ref.add_argument(
+        "--full-refresh", action="store_true", help="rebuild incremental models from all history"
+    )
 
     commands.add_parser("demo", help="sample data, a full refresh and a short KPI summary")
     return parser
@@ -67,7 +83,12 @@ def cmd_generate(settings: Settings, args: argparse.Namespace) -> int:
     )
     (out / GENERATED_MARKER).write_text(
         json.dumps(
-            {"days": args.days, "customers": args.customers, "seed": args.seed, "start": args.start.isoformat()},
+            {
+                "days": args.days,
+                "customers": args.customers,
+                "seed": args.seed,
+                "start": args.start.isoformat(),
+            },
             indent=2,
         )
     )
@@ -92,7 +113,9 @@ def cmd_demo(settings: Settings) -> int:
     from orchestration.summary import demo_summary
 
     landing = settings.landing_dir
-    has_foreign_data = landing.is_dir() and any(landing.iterdir()) and not (landing / GENERATED_MARKER).exists()
+    has_foreign_data = (
+        landing.is_dir() and any(landing.iterdir()) and not (landing / GENERATED_MARKER).exists()
+    )
     if has_foreign_data:
         print(
             f"warehouse demo: {landing} holds extracts that the demo did not generate; "

@@ -1,13 +1,18 @@
 """dbt models as Dagster assets: incremental models per daily partition, the rest as whole tables."""
 
-
 import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    DbtProject,
+    dbt_assets,
+)
 
 from orchestration.dbt_args import dbt_build_args, partition_window_vars
 from orchestration.resources import WarehouseResource

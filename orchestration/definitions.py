@@ -4,7 +4,6 @@ Definitions are built by `build_definitions()` when Dagster (or the `warehouse` 
 them, never at import time, so settings come from the environment of the process that loads them.
 """
 
-
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
@@ -31,7 +30,9 @@ def build_publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
             "after every model upstream was built and its blocking tests passed."
         ),
     )
-    def published_marts(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    def published_marts(
+        context: dg.AssetExecutionContext, warehouse: WarehouseResource
+    ) -> dg.MaterializeResult:
         settings = warehouse.settings()
         result = publish_serving_file(settings.duckdb_path, settings.serving_path, run_id=context.run_id)
         context.log.info(f"published {len(result.tables)} tables to {result.path}")

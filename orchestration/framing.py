@@ -24,7 +24,11 @@ EXTENSIONS = {
 }
 
 
-class FramingError(Exception):
+class LoadError(Exception):
+    """A partition could not be loaded; its previous state is kept."""
+
+
+class FramingError(LoadError):
     """A whole file cannot be read (e.g. corrupt gzip); the load of its partition stops."""
 
 
@@ -110,9 +114,7 @@ def frame_jsonl(paths: Sequence[Path], display_name: dict[Path, str]) -> FramedR
             out.source_file.append(name)
             out.line_number.append(number)
             out.raw_text.append(line)
-            out.frame_error.append(
-                "line is not valid UTF-8" if had_bad_bytes and "\ufffd" in line else None
-            )
+            out.frame_error.append("line is not valid UTF-8" if had_bad_bytes and "\ufffd" in line else None)
             line_values.append(line)
     return out
 
@@ -125,23 +127,39 @@ def _normalise_header(name: str) -> str:
 csv.field_size_limit(64 * 1024 * 1024)
 
 
-def _csv_records(text: str) -> Iterator[tuple[int, int, list[str] | None, str | None]]:
+def _csv_records(lines: list[str]) -> Iterator[tuple[int, int, list[str] | None, str | None]]:
     """(first line, last line, fields, error) of every CSV record, quoted newlines included.
 
-    A record the csv module cannot parse is yielded with its error instead of stopping the file.
+    The reader is strict, so a malformed record is reported instead of guessed at. A quote that is
+    never closed would otherwise swallow the records after it: the malformed record's first line
+    is rejected alone and reading resumes on the next line, so the records behind it still load.
     """
-    reader = csv.reader(io.StringIO(text, newline=""), strict=False)
-    previous_end = 0
-    while True:
-        try:
-            fields = next(reader)
-        except StopIteration:
+    offset = 0  # lines consumed before the current reader started
+    while offset < len(lines):
+        reader = csv.reader(io.StringIO("".join(lines[offset:]), newline=""), strict=True)
+        previous_end = 0
+        restart_at = None
+        while True:
+            try:
+                fields = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                first = offset + previous_end + 1
+                last = offset + reader.line_num
+                if last > first or "unexpected end of data" in str(exc):
+                    # An open quote ran over several lines: blame its first line alone and read
+                    # the lines it swallowed again as records of their own.
+                    yield first, first, None, "unparsable CSV record: unclosed or stray quote"
+                    restart_at = first
+                    break
+                yield first, first, None, f"unparsable CSV record: {exc}"
+            else:
+                yield offset + previous_end + 1, offset + reader.line_num, fields, None
+            previous_end = reader.line_num
+        if restart_at is None:
             return
-        except csv.Error as exc:
-            yield previous_end + 1, max(reader.line_num, previous_end + 1), None, f"unparsable CSV: {exc}"
-        else:
-            yield previous_end + 1, reader.line_num, fields, None
-        previous_end = reader.line_num
+        offset = restart_at
 
 
 def frame_csv(paths: Sequence[Path], display_name: dict[Path, str], columns: Sequence[str]) -> FramedRecords:
@@ -155,7 +173,7 @@ def frame_csv(paths: Sequence[Path], display_name: dict[Path, str], columns: Seq
         text, had_bad_bytes = read_text(path)
         name = display_name[path]
         lines = io.StringIO(text, newline="").readlines()
-        records = _csv_records(text)
+        records = _csv_records(lines)
         first_record = next(records, None)
         if first_record is None:
             continue  # an empty file holds no records

@@ -13,12 +13,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
 
-from orchestration.framing import FramedRecords, frame_csv, frame_jsonl, list_files
+from orchestration.framing import FramedRecords, LoadError, frame_csv, frame_jsonl, list_files
+
+__all__ = ["LoadError", "LoadResult", "SOURCES", "load_partition", "landing_partitions"]
 
 log = logging.getLogger(__name__)
 
@@ -153,10 +155,6 @@ ORDER_STATUSES = ("pending", "completed", "cancelled", "refunded")
 SURVEY_SCALES = {"nps": (0, 10), "ces": (1, 7), "csat": (1, 5)}
 
 
-class LoadError(Exception):
-    """A partition could not be loaded; its previous state is kept."""
-
-
 @dataclass(frozen=True)
 class LoadResult:
     source: str
@@ -244,7 +242,10 @@ def _events_sql() -> str:
     offset_pattern = r"(Z|z|[+-]\d{2}(:?\d{2})?)$"
     rules = [
         _rule("not _is_json", "'invalid JSON'"),
-        _rule("_is_json and _json_type <> 'OBJECT'", "'line is a JSON ' || lower(_json_type) || ', not an object'"),
+        _rule(
+            "_is_json and _json_type <> 'OBJECT'",
+            "'line is a JSON ' || lower(_json_type) || ', not an object'",
+        ),
         *[
             _rule(f"_json_type = 'OBJECT' and {c} is null", f"'missing required field {c}'")
             for c in ("event_id", "event_type", "anonymous_id")
@@ -291,21 +292,21 @@ def _csv_sql(source: str) -> str:
     """Typing and rule checks of one CSV source; returns the columns of raw.<source> plus _reason."""
     if source == "orders":
         typed = f"""
-            {_text('order_id')} as order_id,
-            {_ts('ordered_at')} as ordered_at, ordered_at as _ordered_at_text,
-            {_ts('updated_at')} as updated_at, updated_at as _updated_at_text,
-            {_text('customer_id')} as customer_id,
-            lower({_text('status')}) as status,
-            lower({_text('sales_channel')}) as sales_channel,
-            upper({_text('currency')}) as currency,
-            {_integer('line_number')} as line_number, line_number as _line_number_text,
-            {_text('product_id')} as product_id,
-            {_text('product_category')} as product_category,
-            {_integer('quantity')} as quantity, quantity as _quantity_text,
+            {_text("order_id")} as order_id,
+            {_ts("ordered_at")} as ordered_at, ordered_at as _ordered_at_text,
+            {_ts("updated_at")} as updated_at, updated_at as _updated_at_text,
+            {_text("customer_id")} as customer_id,
+            lower({_text("status")}) as status,
+            lower({_text("sales_channel")}) as sales_channel,
+            upper({_text("currency")}) as currency,
+            {_integer("line_number")} as line_number, line_number as _line_number_text,
+            {_text("product_id")} as product_id,
+            {_text("product_category")} as product_category,
+            {_integer("quantity")} as quantity, quantity as _quantity_text,
             try_cast(trim(unit_price) as decimal(18, 4)) as unit_price, unit_price as _unit_price_text,
             try_cast(trim(line_discount) as decimal(18, 4)) as line_discount,
             line_discount as _line_discount_text,
-            {_text('coupon_code')} as coupon_code
+            {_text("coupon_code")} as coupon_code
         """
         rules = [
             _required("order_id"),
@@ -335,14 +336,14 @@ def _csv_sql(source: str) -> str:
             for t, (lo, hi) in SURVEY_SCALES.items()
         )
         typed = f"""
-            {_text('response_id')} as response_id,
-            lower({_text('survey_type')}) as survey_type,
-            {_text('customer_id')} as customer_id,
-            {_ts('submitted_at')} as submitted_at, submitted_at as _submitted_at_text,
-            {_integer('score')} as score, score as _score_text,
+            {_text("response_id")} as response_id,
+            lower({_text("survey_type")}) as survey_type,
+            {_text("customer_id")} as customer_id,
+            {_ts("submitted_at")} as submitted_at, submitted_at as _submitted_at_text,
+            {_integer("score")} as score, score as _score_text,
             lower({_text('"trigger"')}) as "trigger",
-            {_text('order_id')} as order_id,
-            lower({_text('channel')}) as channel,
+            {_text("order_id")} as order_id,
+            lower({_text("channel")}) as channel,
             comment
         """
         rules = [
@@ -356,20 +357,23 @@ def _csv_sql(source: str) -> str:
             _unparsable("_submitted_at_text", "submitted_at", "submitted_at"),
             _rule("_score_text is null", "'missing required field score'"),
             _unparsable("_score_text", "score", "score"),
-            _rule(f"({scale_checks})", "'score ' || cast(score as varchar) || ' outside the ' || survey_type || ' scale'"),
+            _rule(
+                f"({scale_checks})",
+                "'score ' || cast(score as varchar) || ' outside the ' || survey_type || ' scale'",
+            ),
         ]
     elif source == "customers":
         typed = f"""
-            {_text('customer_id')} as customer_id,
-            {_text('email')} as email,
-            {_ts('signed_up_at')} as signed_up_at, signed_up_at as _signed_up_at_text,
-            {_ts('updated_at')} as updated_at, updated_at as _updated_at_text,
-            {_integer('birth_year')} as birth_year, birth_year as _birth_year_text,
-            lower({_text('gender')}) as gender,
-            lower({_text('education')}) as education,
-            {_text('region')} as region,
-            {_text('interests')} as interests,
-            {_boolean('marketing_opt_in')} as marketing_opt_in, marketing_opt_in as _opt_in_text
+            {_text("customer_id")} as customer_id,
+            {_text("email")} as email,
+            {_ts("signed_up_at")} as signed_up_at, signed_up_at as _signed_up_at_text,
+            {_ts("updated_at")} as updated_at, updated_at as _updated_at_text,
+            {_integer("birth_year")} as birth_year, birth_year as _birth_year_text,
+            lower({_text("gender")}) as gender,
+            lower({_text("education")}) as education,
+            {_text("region")} as region,
+            {_text("interests")} as interests,
+            {_boolean("marketing_opt_in")} as marketing_opt_in, marketing_opt_in as _opt_in_text
         """
         rules = [
             _required("customer_id"),
@@ -493,10 +497,13 @@ def load_partition(
             "set WAREHOUSE_LANDING_DIR or run `warehouse generate`"
         )
     say = log_fn or log.info
-    loaded_at = loaded_at or datetime.now(timezone.utc).replace(tzinfo=None)
+    loaded_at = loaded_at or datetime.now(UTC).replace(tzinfo=None)
     framed, n_files, missing = frame_partition(landing_dir, source, day)
     if missing:
-        say(f"{source} {day}: no folder {partition_folder(landing_dir, source, day)}; loading an empty partition")
+        say(
+            f"{source} {day}: no folder {partition_folder(landing_dir, source, day)}; "
+            "loading an empty partition"
+        )
 
     con = connect(db_path)
     try:
@@ -505,7 +512,7 @@ def load_partition(
         con.execute(f"create or replace temp table checked as {checking_sql(source)}")
         con.unregister("framed")
         rows_read = len(framed)
-        rows_rejected, = con.execute("select count(*) from checked where _reason is not null").fetchone()
+        (rows_rejected,) = con.execute("select count(*) from checked where _reason is not null").fetchone()
         reasons = dict(
             con.execute(
                 """select regexp_replace(reason, ':.*', '') as kind, count(*) from (
@@ -520,7 +527,8 @@ def load_partition(
         try:
             con.execute(f"delete from raw.{source} where _partition_date = $day", {"day": day})
             con.execute(
-                f"""insert into raw.{source} ({column_list}, _source_file, _line_number, _partition_date, _loaded_at)
+                f"""insert into raw.{source}
+                        ({column_list}, _source_file, _line_number, _partition_date, _loaded_at)
                     select {column_list}, _source_file, _line_number, $day, $loaded_at
                     from checked where _reason is null
                     order by _source_file, _line_number""",
@@ -534,10 +542,10 @@ def load_partition(
                     order by _source_file, _line_number""",
                 params,
             )
-            rows_loaded, = con.execute(
+            (rows_loaded,) = con.execute(
                 f"select count(*) from raw.{source} where _partition_date = $day", {"day": day}
             ).fetchone()
-            stored_rejects, = con.execute(
+            (stored_rejects,) = con.execute(
                 f"select count(*) from raw.{source}_rejects where partition_date = $day", {"day": day}
             ).fetchone()
             if rows_loaded + stored_rejects != rows_read or stored_rejects != rows_rejected:

@@ -1,6 +1,5 @@
 """A terse console logger for runs started by the `warehouse` command: one line per thing done."""
 
-
 import logging
 import sys
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -47,7 +47,7 @@ def publish_serving_file(
             "fix its permissions or set WAREHOUSE_SERVING_PATH"
         )
     tmp_path = serving_path.with_name(f".{serving_path.name}.{uuid.uuid4().hex}.tmp")
-    published_at = datetime.now(timezone.utc).replace(tzinfo=None)
+    published_at = datetime.now(UTC).replace(tzinfo=None)
     tables: dict[str, int] = {}
     try:
         con = duckdb.connect(str(tmp_path))
@@ -70,8 +70,7 @@ def publish_serving_file(
             con.execute(
                 """create table main._publication as
                    select cast(? as timestamp) as published_at, cast(? as varchar) as run_id,
-                          cast(? as integer) as tables"""
-                ,
+                          cast(? as integer) as tables""",
                 [published_at, run_id, len(tables)],
             )
             con.execute("detach working")

@@ -1,6 +1,5 @@
 """One Dagster asset per landing source, loading daily arrival partitions into raw.<source>."""
 
-
 from collections import Counter
 from datetime import timedelta
 
@@ -14,7 +13,7 @@ from orchestration.resources import WarehouseResource
 REJECT_RATE_WARN_THRESHOLD = 0.01
 
 DESCRIPTIONS = {
-    "events": "Tracker events (JSON Lines) of one arrival day, typed and checked; bad lines go to raw.events_rejects.",
+    "events": "Tracker events (JSON Lines) of one arrival day; bad lines go to raw.events_rejects.",
     "orders": "Order-line exports (CSV) of one arrival day; bad records go to raw.orders_rejects.",
     "surveys": "Survey responses (CSV) of one arrival day; bad records go to raw.surveys_rejects.",
     "customers": "CRM customer changes (CSV) of one arrival day; bad records go to raw.customers_rejects.",
@@ -64,13 +63,9 @@ def build_loader_asset(source: str, partitions_def: dg.TimeWindowPartitionsDefin
     def _load(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
         settings = warehouse.settings()
         window = context.partition_time_window
-        days = [
-            window.start.date() + timedelta(days=i) for i in range((window.end - window.start).days)
-        ]
+        days = [window.start.date() + timedelta(days=i) for i in range((window.end - window.start).days)]
         results = [
-            load_partition(
-                settings.duckdb_path, settings.landing_dir, source, day, log_fn=context.log.info
-            )
+            load_partition(settings.duckdb_path, settings.landing_dir, source, day, log_fn=context.log.info)
             for day in days
         ]
         totals = summarise(results)

@@ -135,7 +135,9 @@ def run_refresh(
     assert partitions_def is not None
     last_key = partitions_def.get_last_partition_key()
     if last_key is None:
-        raise RefreshError(f"WAREHOUSE_START_DATE {settings.start_date} is in the future; no partition exists yet")
+        raise RefreshError(
+            f"WAREHOUSE_START_DATE {settings.start_date} is in the future; no partition exists yet"
+        )
     first, last = choose_partitions(settings, start, end, date.fromisoformat(last_key))
     echo(f"refreshing arrival days {first} .. {last}{' (full refresh)' if full_refresh else ''}")
 

@@ -1,6 +1,5 @@
 """Dagster resources: where the warehouse lives, read when a run needs it (never at import)."""
 
-
 import os
 
 import dagster as dg

@@ -11,7 +11,10 @@ from orchestration.settings import Settings
 def _table(rows: list[tuple[object, ...]], header: tuple[str, ...]) -> str:
     cells = [tuple(str(c) for c in header)] + [tuple(_fmt(c) for c in row) for row in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
-    lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in cells]
+    lines = [
+        "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True)))
+        for r in cells
+    ]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 
@@ -35,7 +38,8 @@ def demo_summary(settings: Settings) -> str:
         kpis = con.execute(
             """
             select 'events (deduplicated)', count(*)::double from staging.stg_tracking__events
-            union all select 'visitors', count(distinct anonymous_id)::double from staging.stg_tracking__events
+            union all select 'visitors', count(distinct anonymous_id)::double
+                from staging.stg_tracking__events
             union all select 'orders (completed)', count(distinct order_id)::double
                 from staging.stg_shop__order_lines where status = 'completed'
             union all select 'survey responses', count(*)::double from staging.stg_feedback__survey_responses

@@ -1,4 +1,4 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import dagster as dg
 import pytest
@@ -68,8 +68,8 @@ def test_dbt_tests_are_asset_checks(defs: dg.Definitions):
 @pytest.mark.parametrize(
     ("tick", "expected_partition"),
     [
-        (datetime(2026, 10, 6, 2, 30, tzinfo=timezone.utc), "2026-10-05"),
-        (datetime(2026, 11, 1, 2, 30, tzinfo=timezone.utc), "2026-10-31"),
+        (datetime(2026, 10, 6, 2, 30, tzinfo=UTC), "2026-10-05"),
+        (datetime(2026, 11, 1, 2, 30, tzinfo=UTC), "2026-10-31"),
     ],
 )
 def test_schedule_refreshes_the_previous_day(defs: dg.Definitions, tick: datetime, expected_partition: str):

@@ -16,7 +16,9 @@ def make_working_file(path: Path, version: int, rows: int = 50_000) -> None:
     con = duckdb.connect(str(path))
     con.execute("create schema if not exists marts")
     con.execute("create schema if not exists staging")
-    con.execute(f"create or replace table marts.kpi as select {version} as version, range as n from range({rows})")
+    con.execute(
+        f"create or replace table marts.kpi as select {version} as version, range as n from range({rows})"
+    )
     con.execute("create or replace table staging.private as select 'secret' as email")
     con.close()
 
@@ -82,7 +84,10 @@ def test_concurrent_readers_never_see_an_error_or_half_a_build(tmp_path: Path):
     publish_serving_file(working, serving)
     readers = [
         subprocess.Popen(
-            [sys.executable, "-c", READER, str(serving), "6"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            [sys.executable, "-c", READER, str(serving), "6"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         for _ in range(2)
     ]
