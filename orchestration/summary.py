@@ -11,10 +11,14 @@ from orchestration.settings import Settings
 def _table(rows: list[tuple[object, ...]], header: tuple[str, ...]) -> str:
     cells = [tuple(str(c) for c in header)] + [tuple(_fmt(c) for c in row) for row in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
-    lines = [
-        "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True)))
-        for r in cells
-    ]
+
+    def line(row: tuple[str, ...]) -> str:
+        # first column left-aligned (labels), the rest right-aligned (numbers)
+        return "  ".join(
+            c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        )
+
+    lines = [line(r) for r in cells]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 
