@@ -65,7 +65,8 @@ final as (
         latest_lines.coupon_code,
         latest_lines._partition_date,
         latest_lines._source_file,
-        latest_lines._line_number
+        latest_lines._line_number,
+        latest_lines._loaded_at
     from latest_lines
     inner join latest_order_state
         on latest_lines.order_id = latest_order_state.order_id

@@ -1,0 +1,98 @@
+{#-
+    Identity map (contract §4, "Identity stitching"): every anonymous_id ever seen with a
+    customer_id, and the customer it belongs to: the one of its most recent identified event,
+    so a shared device follows its latest user. All of the visitor's sessions, earlier ones
+    included, carry this customer.
+
+    Incremental: only visitors with newly sessionized identified events can change. `_changed_at`
+    records when a visitor's customer last changed, so the marts re-stitch just those visitors.
+-#}
+{{
+    config(
+        unique_key='anonymous_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+    )
+}}
+
+with
+
+identified_events as (
+    select
+        anonymous_id,
+        customer_id,
+        occurred_at,
+        event_id
+    from {{ ref('int_events_sessionized') }}
+    where
+        customer_id is not null
+        {% if is_incremental() %}
+            and _sessionized_at > {{ incremental_watermark('_sessionized_at') }}
+        {% endif %}
+),
+
+{% if is_incremental() %}
+
+candidates as (
+    select anonymous_id, customer_id, occurred_at, event_id from identified_events
+    union all
+    select
+        anonymous_id,
+        customer_id,
+        identified_at as occurred_at,
+        identified_by_event_id as event_id
+    from {{ this }}
+    where anonymous_id in (select anonymous_id from identified_events)
+),
+
+{% else %}
+
+candidates as (
+    select * from identified_events
+),
+
+{% endif %}
+
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by anonymous_id
+            order by occurred_at desc, event_id desc
+        ) as recency_rank
+    from candidates
+),
+
+latest as (
+    select
+        anonymous_id,
+        customer_id,
+        occurred_at as identified_at,
+        event_id as identified_by_event_id
+    from ranked
+    where recency_rank = 1
+),
+
+final as (
+    select
+        latest.anonymous_id,
+        latest.customer_id,
+        latest.identified_at,
+        latest.identified_by_event_id,
+        {% if is_incremental() %}
+            case
+                when previous.customer_id = latest.customer_id then previous._changed_at
+                else {{ run_timestamp() }}
+            end as _changed_at,
+        {% else %}
+            {{ run_timestamp() }} as _changed_at,
+        {% endif %}
+        {{ run_timestamp() }} as _sessionized_at
+    from latest
+    {% if is_incremental() %}
+        left join {{ this }} as previous
+            on latest.anonymous_id = previous.anonymous_id
+    {% endif %}
+)
+
+select * from final

@@ -1,0 +1,264 @@
+{#-
+    One row per session (contract §4): timing, depth, bounce and engagement, purchases and revenue
+    of completed orders, landing/exit pages, traffic channel, and the stitched customer.
+
+    Incremental: a run rebuilds the sessions whose events were sessionized again, the sessions of
+    visitors whose stitched customer changed, and the sessions whose orders changed state since the
+    last build (watermark `_refreshed_at`). Sessions that a late event merged away are deleted by
+    the pre-hook, so the table always equals a full refresh.
+-#}
+{{
+    config(
+        unique_key='session_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        pre_hook="{{ delete_vanished_sessions() }}",
+    )
+}}
+
+{%- set path_steps = var('conversion_path_steps') %}
+
+with
+
+{% if is_incremental() %}
+
+resessionized as (
+    select distinct session_id
+    from {{ ref('int_events_sessionized') }}
+    where _sessionized_at > {{ incremental_watermark('_refreshed_at') }}
+),
+
+restitched as (
+    select session_id
+    from {{ this }}
+    where anonymous_id in (
+        select anonymous_id from {{ ref('int_visitors_stitched') }}
+        where _changed_at > {{ incremental_watermark('_refreshed_at') }}
+    )
+),
+
+reordered as (
+    select distinct session_id
+    from {{ ref('int_events_sessionized') }}
+    where
+        event_type = 'purchase'
+        and order_id in (
+            select order_id from {{ ref('int_orders_converted') }}
+            where _loaded_at > {{ incremental_watermark('_refreshed_at') }}
+        )
+),
+
+sessions_in_scope as (
+    select session_id from resessionized
+    union
+    select session_id from restitched
+    union
+    select session_id from reordered
+),
+
+events as (
+    select * from {{ ref('int_events_sessionized') }}
+    where session_id in (select session_id from sessions_in_scope)
+),
+
+{% else %}
+
+events as (
+    select * from {{ ref('int_events_sessionized') }}
+),
+
+{% endif %}
+
+visitors as (
+    select * from {{ ref('int_visitors_stitched') }}
+),
+
+orders as (
+    select * from {{ ref('int_orders_converted') }}
+),
+
+channel_rules as (
+    select * from {{ ref('channel_groups') }}
+),
+
+session_totals as (
+    select
+        session_id,
+        anonymous_id,
+        min(session_number) as session_number,
+        min(occurred_at) as started_at,
+        max(occurred_at) as ended_at,
+        count(*) as events,
+        cast(sum(case when event_type = 'page_view' then 1 else 0 end) as {{ dbt.type_bigint() }}) as page_views,
+        min(case when event_type = 'purchase' then event_number end) as first_purchase_event_number,
+        max(_sessionized_at) as _sessionized_at
+    from events
+    group by session_id, anonymous_id
+),
+
+first_events as (
+    select
+        session_id,
+        utm_source,
+        utm_medium,
+        utm_campaign,
+        referrer,
+        device_type,
+        platform,
+        region
+    from events
+    where event_number = 1
+),
+
+page_view_ends as (
+    select
+        session_id,
+        page_path,
+        row_number() over (partition by session_id order by event_number) as from_start,
+        row_number() over (partition by session_id order by event_number desc) as from_end
+    from events
+    where event_type = 'page_view'
+),
+
+purchased_orders as (
+    select distinct
+        session_id,
+        order_id
+    from events
+    where event_type = 'purchase' and order_id is not null
+),
+
+session_orders as (
+    select
+        purchased_orders.session_id,
+        count(*) as orders,
+        sum(orders.net_revenue) as revenue
+    from purchased_orders
+    inner join orders
+        on purchased_orders.order_id = orders.order_id
+    where orders.is_completed
+    group by purchased_orders.session_id
+),
+
+traffic as (
+    select
+        session_id,
+        coalesce(utm_source, '(direct)') as source_value,
+        coalesce(utm_medium, '(none)') as medium_value,
+        coalesce(
+            nullif(lower(regexp_extract(referrer, '^[a-zA-Z][a-zA-Z0-9+.-]*://([^/:?#]+)', 1)), ''),
+            '(none)'
+        ) as referrer_host
+    from first_events
+),
+
+channel_matches as (
+    select
+        traffic.session_id,
+        channel_rules.channel_group,
+        row_number() over (partition by traffic.session_id order by channel_rules.priority) as match_rank
+    from traffic
+    inner join channel_rules
+        on
+            (channel_rules.source_pattern is null
+                or {{ regex_matches('traffic.source_value', 'channel_rules.source_pattern') }})
+            and (channel_rules.medium_pattern is null
+                or {{ regex_matches('traffic.medium_value', 'channel_rules.medium_pattern') }})
+            and (channel_rules.referrer_pattern is null
+                or {{ regex_matches('traffic.referrer_host', 'channel_rules.referrer_pattern') }})
+),
+
+path_page_views as (
+    -- Page types up to the first purchase (the whole session when there is none), with repeats
+    -- of the same type in a row collapsed: "product > product > cart" reads "product > cart".
+    select
+        events.session_id,
+        events.event_number,
+        events.page_type,
+        lag(events.page_type) over (
+            partition by events.session_id order by events.event_number
+        ) as previous_page_type
+    from events
+    inner join session_totals
+        on events.session_id = session_totals.session_id
+    where
+        events.event_type = 'page_view'
+        and (
+            session_totals.first_purchase_event_number is null
+            or events.event_number < session_totals.first_purchase_event_number
+        )
+),
+
+path_steps as (
+    select
+        session_id,
+        event_number,
+        page_type,
+        row_number() over (partition by session_id order by event_number desc) as steps_before_end
+    from path_page_views
+    where previous_page_type is null or previous_page_type <> page_type
+),
+
+paths as (
+    select
+        session_id,
+        {{ dbt.listagg('page_type', "' > '", 'order by event_number') }} as conversion_path
+    from path_steps
+    where steps_before_end <= {{ path_steps }}
+    group by session_id
+),
+
+final as (
+    select
+        session_totals.session_id,
+        session_totals.anonymous_id,
+        visitors.customer_id,
+        session_totals.session_number,
+        session_totals.started_at,
+        session_totals.ended_at,
+        {{ business_date('session_totals.started_at') }} as session_date,
+        {{ seconds_between('session_totals.started_at', 'session_totals.ended_at') }} as duration_seconds,
+        session_totals.page_views,
+        session_totals.events,
+        session_totals.page_views = 1 and session_totals.events = 1 as is_bounce,
+        (
+            {{ seconds_between('session_totals.started_at', 'session_totals.ended_at') }} >= 10
+            or session_totals.page_views >= 2
+            or session_totals.first_purchase_event_number is not null
+        ) as is_engaged,
+        session_totals.first_purchase_event_number is not null as has_purchase,
+        coalesce(session_orders.orders, 0) as orders,
+        cast(coalesce(session_orders.revenue, 0) as {{ dbt.type_numeric() }}) as revenue,
+        landing.page_path as landing_page_path,
+        exit_page.page_path as exit_page_path,
+        coalesce(channel_matches.channel_group, 'Unassigned') as channel_group,
+        first_events.utm_source,
+        first_events.utm_medium,
+        first_events.utm_campaign,
+        traffic.referrer_host,
+        first_events.device_type,
+        first_events.platform,
+        first_events.region,
+        coalesce(paths.conversion_path, '(no page view)') as conversion_path,
+        session_totals._sessionized_at,
+        {{ run_timestamp() }} as _refreshed_at
+    from session_totals
+    inner join first_events
+        on session_totals.session_id = first_events.session_id
+    inner join traffic
+        on session_totals.session_id = traffic.session_id
+    left join visitors
+        on session_totals.anonymous_id = visitors.anonymous_id
+    left join session_orders
+        on session_totals.session_id = session_orders.session_id
+    left join page_view_ends as landing
+        on session_totals.session_id = landing.session_id and landing.from_start = 1
+    left join page_view_ends as exit_page
+        on session_totals.session_id = exit_page.session_id and exit_page.from_end = 1
+    left join channel_matches
+        on session_totals.session_id = channel_matches.session_id and channel_matches.match_rank = 1
+    left join paths
+        on session_totals.session_id = paths.session_id
+)
+
+select * from final
