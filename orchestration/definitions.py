@@ -5,9 +5,8 @@ them, never at import time, so settings come from the environment of the process
 """
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
-from orchestration.dbt_assets import build_dbt_assets, dbt_executable, dbt_project
+from orchestration.dbt_assets import WarehouseDbtCliResource, build_dbt_assets, dbt_executable, dbt_project
 from orchestration.partitions import daily_partitions
 from orchestration.progress import progress_logger
 from orchestration.publish import publish_serving_file
@@ -76,7 +75,7 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
         jobs=[daily_job],
         schedules=[schedule],
         resources={
-            "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
+            "dbt": WarehouseDbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
             "warehouse": WarehouseResource(),
         },
         # DuckDB takes one writer per file: every step of a run shares one process, one at a time.

@@ -11,7 +11,7 @@ query per partition, which is where the work is on large extracts.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -20,7 +20,7 @@ import duckdb
 
 from orchestration.framing import FramedRecords, LoadError, frame_csv, frame_jsonl, list_files
 
-__all__ = ["LoadError", "LoadResult", "SOURCES", "load_partition", "landing_partitions"]
+__all__ = ["LoadError", "LoadResult", "SOURCES", "load_partition", "load_partitions", "landing_partitions"]
 
 log = logging.getLogger(__name__)
 
@@ -484,10 +484,24 @@ def load_partition(
     loaded_at: datetime | None = None,
     log_fn: Callable[[str], None] | None = None,
 ) -> LoadResult:
-    """Replace partition `day` of `raw.<source>` (and its rejects) with what the landing zone holds.
+    """Replace partition `day` of `raw.<source>` (and its rejects) with what the landing zone holds."""
+    return load_partitions(db_path, landing_dir, source, [day], loaded_at=loaded_at, log_fn=log_fn)[0]
 
-    All or nothing: if anything fails, the transaction is rolled back and the partition keeps its
-    previous rows. The connection is closed before returning, so dbt can open the file next.
+
+def load_partitions(
+    db_path: Path,
+    landing_dir: Path,
+    source: str,
+    days: Sequence[date],
+    *,
+    loaded_at: datetime | None = None,
+    log_fn: Callable[[str], None] | None = None,
+) -> list[LoadResult]:
+    """Replace each partition in `days` of `raw.<source>` (and its rejects) with the landing zone's.
+
+    Each partition is all or nothing: it is replaced in its own transaction, so a failure keeps
+    that partition's previous rows (and those of the days not reached yet). One connection serves
+    all the days and is closed before returning, so dbt can open the file next.
     """
     if source not in SOURCES:
         raise ValueError(f"unknown source {source!r}; expected one of {', '.join(SOURCES)}")
@@ -498,85 +512,99 @@ def load_partition(
         )
     say = log_fn or log.info
     loaded_at = loaded_at or datetime.now(UTC).replace(tzinfo=None)
-    framed, n_files, missing = frame_partition(landing_dir, source, day)
-    if missing:
-        say(
-            f"{source} {day}: no folder {partition_folder(landing_dir, source, day)}; "
-            "loading an empty partition"
-        )
-
+    results = []
     con = connect(db_path)
     try:
         ensure_raw_schema(con)
-        con.register("framed", framed.to_arrow())
-        con.execute(f"create or replace temp table checked as {checking_sql(source)}")
-        con.unregister("framed")
-        rows_read = len(framed)
-        (rows_rejected,) = con.execute("select count(*) from checked where _reason is not null").fetchone()
-        reasons = dict(
-            con.execute(
-                """select regexp_replace(reason, ':.*', '') as kind, count(*) from (
-                       select unnest(string_split(_reason, '; ')) as reason from checked
-                       where _reason is not null
-                   ) group by all order by 2 desc, 1"""
-            ).fetchall()
-        )
-        column_list = ", ".join(raw_columns(source))
-        params = {"day": day, "loaded_at": loaded_at}
-        con.execute("begin transaction")
-        try:
-            con.execute(f"delete from raw.{source} where _partition_date = $day", {"day": day})
-            con.execute(
-                f"""insert into raw.{source}
-                        ({column_list}, _source_file, _line_number, _partition_date, _loaded_at)
-                    select {column_list}, _source_file, _line_number, $day, $loaded_at
-                    from checked where _reason is null
-                    order by _source_file, _line_number""",
-                params,
-            )
-            con.execute(f"delete from raw.{source}_rejects where partition_date = $day", {"day": day})
-            con.execute(
-                f"""insert into raw.{source}_rejects
-                    select $day, _source_file, _line_number, _raw_text, _reason, $loaded_at
-                    from checked where _reason is not null
-                    order by _source_file, _line_number""",
-                params,
-            )
-            (rows_loaded,) = con.execute(
-                f"select count(*) from raw.{source} where _partition_date = $day", {"day": day}
-            ).fetchone()
-            (stored_rejects,) = con.execute(
-                f"select count(*) from raw.{source}_rejects where partition_date = $day", {"day": day}
-            ).fetchone()
-            if rows_loaded + stored_rejects != rows_read or stored_rejects != rows_rejected:
-                raise LoadError(
-                    f"{source} {day}: read {rows_read} rows but stored {rows_loaded} loaded + "
-                    f"{stored_rejects} rejected; nothing was changed"
+        for day in days:
+            framed, n_files, missing = frame_partition(landing_dir, source, day)
+            if missing:
+                say(
+                    f"{source} {day}: no folder {partition_folder(landing_dir, source, day)}; "
+                    "loading an empty partition"
                 )
-            con.execute("commit")
-        except BaseException:
-            con.execute("rollback")
-            raise
+            rows_loaded, rows_rejected, reasons = _replace_partition(con, source, day, framed, loaded_at)
+            results.append(
+                LoadResult(
+                    source=source,
+                    partition=day,
+                    files=n_files,
+                    rows_read=len(framed),
+                    rows_loaded=rows_loaded,
+                    rows_rejected=rows_rejected,
+                    blank_lines=framed.blank_lines,
+                    reject_reasons=reasons,
+                    folder_missing=missing,
+                )
+            )
+            if len(framed) or not missing:
+                say(
+                    f"{source} {day}: {n_files} file(s), {len(framed):,} read, {rows_loaded:,} loaded, "
+                    f"{rows_rejected:,} rejected"
+                )
     finally:
         con.close()
+    return results
 
-    result = LoadResult(
-        source=source,
-        partition=day,
-        files=n_files,
-        rows_read=rows_read,
-        rows_loaded=rows_loaded,
-        rows_rejected=rows_rejected,
-        blank_lines=framed.blank_lines,
-        reject_reasons=reasons,
-        folder_missing=missing,
+
+def _replace_partition(
+    con: duckdb.DuckDBPyConnection, source: str, day: date, framed: FramedRecords, loaded_at: datetime
+) -> tuple[int, int, dict[str, int]]:
+    """Check the framed records in DuckDB and swap them in for the partition, in one transaction."""
+    con.register("framed", framed.to_arrow())
+    try:
+        con.execute(f"create or replace temp table checked as {checking_sql(source)}")
+    finally:
+        con.unregister("framed")
+    rows_read = len(framed)
+    (rows_rejected,) = con.execute("select count(*) from checked where _reason is not null").fetchone()
+    reasons = dict(
+        con.execute(
+            """select regexp_replace(reason, ':.*', '') as kind, count(*) from (
+                   select unnest(string_split(_reason, '; ')) as reason from checked
+                   where _reason is not null
+               ) group by all order by 2 desc, 1"""
+        ).fetchall()
     )
-    if rows_read or not missing:
-        say(
-            f"{source} {day}: {n_files} file(s), {rows_read:,} read, {rows_loaded:,} loaded, "
-            f"{rows_rejected:,} rejected"
+    column_list = ", ".join(raw_columns(source))
+    params = {"day": day, "loaded_at": loaded_at}
+    con.execute("begin transaction")
+    try:
+        con.execute(f"delete from raw.{source} where _partition_date = $day", {"day": day})
+        con.execute(
+            f"""insert into raw.{source}
+                    ({column_list}, _source_file, _line_number, _partition_date, _loaded_at)
+                select {column_list}, _source_file, _line_number, $day, $loaded_at
+                from checked where _reason is null
+                order by _source_file, _line_number""",
+            params,
         )
-    return result
+        con.execute(f"delete from raw.{source}_rejects where partition_date = $day", {"day": day})
+        con.execute(
+            f"""insert into raw.{source}_rejects
+                select $day, _source_file, _line_number, _raw_text, _reason, $loaded_at
+                from checked where _reason is not null
+                order by _source_file, _line_number""",
+            params,
+        )
+        (rows_loaded,) = con.execute(
+            f"select count(*) from raw.{source} where _partition_date = $day", {"day": day}
+        ).fetchone()
+        (stored_rejects,) = con.execute(
+            f"select count(*) from raw.{source}_rejects where partition_date = $day", {"day": day}
+        ).fetchone()
+        if rows_loaded + stored_rejects != rows_read or stored_rejects != rows_rejected:
+            raise LoadError(
+                f"{source} {day}: read {rows_read} rows but stored {rows_loaded} loaded + "
+                f"{stored_rejects} rejected; nothing was changed"
+            )
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    finally:
+        con.execute("drop table if exists checked")
+    return rows_loaded, rows_rejected, reasons
 
 
 def landing_partitions(landing_dir: Path, sources: tuple[str, ...] = SOURCES) -> list[date]:

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import dagster as dg
 
-from orchestration.loaders import SOURCES, LoadResult, load_partition
+from orchestration.loaders import SOURCES, LoadResult, load_partitions
 from orchestration.resources import WarehouseResource
 
 # Contract §2 keeps every bad row; a warning above this share tells an operator that an upstream
@@ -64,10 +64,9 @@ def build_loader_asset(source: str, partitions_def: dg.TimeWindowPartitionsDefin
         settings = warehouse.settings()
         window = context.partition_time_window
         days = [window.start.date() + timedelta(days=i) for i in range((window.end - window.start).days)]
-        results = [
-            load_partition(settings.duckdb_path, settings.landing_dir, source, day, log_fn=context.log.info)
-            for day in days
-        ]
+        results = load_partitions(
+            settings.duckdb_path, settings.landing_dir, source, days, log_fn=context.log.info
+        )
         totals = summarise(results)
         rate = float(totals["reject_rate"])  # type: ignore[arg-type]
         return dg.MaterializeResult(
