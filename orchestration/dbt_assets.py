@@ -57,8 +57,25 @@ def dbt_executable() -> str:
     return str(candidate) if candidate.exists() else "dbt"
 
 
-def prepare_dbt_manifest() -> None:
+def _newest_project_file() -> float:
+    root = dbt_project.project_dir
+    files = [root / "dbt_project.yml", root / "profiles.yml"]
+    for folder in ("dbt_project", "seeds"):
+        files += [p for p in (root / folder).rglob("*") if p.is_file()]
+    return max(p.stat().st_mtime for p in files if p.exists())
+
+
+def prepare_dbt_manifest(force: bool = False) -> bool:
+    """Run `dbt parse` unless the manifest is newer than every file of the dbt project.
+
+    Returns whether dbt ran. Parsing costs several seconds, and the manifest only describes the
+    project's files (not the data or the DuckDB path), so an up-to-date one is reused.
+    """
+    manifest = dbt_project.manifest_path
+    if not force and manifest.exists() and manifest.stat().st_mtime > _newest_project_file():
+        return False
     dbt_project.preparer.prepare(dbt_project)
+    return True
 
 
 class WarehouseDbtTranslator(DagsterDbtTranslator):
