@@ -3,7 +3,7 @@ from datetime import UTC, datetime
 import dagster as dg
 import pytest
 
-from orchestration.settings import Settings
+from orchestration.settings import PROJECT_ROOT, Settings
 
 pytestmark = pytest.mark.filterwarnings("ignore::dagster.BetaWarning")
 
@@ -51,10 +51,14 @@ def test_partitioning_and_backfill_policy(defs: dg.Definitions):
     graph = defs.resolve_asset_graph()
     loader = graph.get(dg.AssetKey(["raw", "events"]))
     incremental = graph.get(dg.AssetKey(["staging", "stg_tracking__events"]))
-    table = graph.get(dg.AssetKey(["staging", "stg_shop__order_lines"]))
+    feeds_incremental = graph.get(dg.AssetKey(["staging", "stg_shop__order_lines"]))
+    downstream_table = graph.get(dg.AssetKey(["marts", "fct_conversion_paths"]))
     assert loader.partitions_def is not None and incremental.partitions_def == loader.partitions_def
     assert loader.partitions_def.get_first_partition_key() == "2026-10-01"
-    assert table.partitions_def is None
+    # tables an incremental model reads are refreshed in the same partitioned dbt step ...
+    assert feeds_incremental.partitions_def == loader.partitions_def
+    # ... tables built from the incremental models are whole, unpartitioned assets
+    assert downstream_table.partitions_def is None
     assert loader.backfill_policy == dg.BackfillPolicy.single_run()
     assert incremental.backfill_policy == dg.BackfillPolicy.single_run()
 
@@ -78,3 +82,18 @@ def test_schedule_refreshes_the_previous_day(defs: dg.Definitions, tick: datetim
     with dg.build_schedule_context(scheduled_execution_time=tick) as context:
         result = schedule.evaluate_tick(context)
     assert [r.partition_key for r in result.run_requests] == [expected_partition]
+
+
+def test_dbt_start_up_hooks_we_override_still_exist():
+    # WarehouseDbtCliResource skips `dbt --version` and the in-process adapter through these
+    # private members of dagster-dbt; if an upgrade renames them, the override silently stops
+    # working, so fail here instead.
+    from dagster_dbt import DbtCliResource
+
+    from orchestration.dbt_assets import WarehouseDbtCliResource
+
+    for name in ("_cli_version", "_initialize_dbt_core_adapter"):
+        assert hasattr(DbtCliResource, name), name
+    resource = WarehouseDbtCliResource(project_dir=str(PROJECT_ROOT))
+    assert resource._cli_version.major == 1
+    assert resource._initialize_dbt_core_adapter(["build"]) is None
