@@ -233,3 +233,18 @@ def test_daily_loads_equal_a_full_refresh(built: Built, relation: str):
         con.close()
     assert rows > 0
     assert (only_incremental, only_full) == (0, 0)
+
+
+def test_dbt_unit_tests_pass(built: Built):
+    """Every rule's hand-computed dbt unit test (they need the built relations for column types)."""
+    import subprocess
+    import sys
+
+    from orchestration.settings import PROJECT_ROOT
+
+    dbt = str(Path(sys.executable).parent / "dbt")
+    result = subprocess.run(
+        [dbt, "test", "--select", "test_type:unit"], cwd=PROJECT_ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout[-5000:]
+    assert "ERROR=0" in result.stdout and "FAIL=0" in result.stdout

@@ -9,6 +9,7 @@
     split or merge sessions there, and renumber the ones after). Earlier sessions are untouched,
     so a daily run reads the new events and the recent history of the visitors they belong to.
 -#}
+-- depends_on: {{ ref('page_types') }}
 {{
     config(
         unique_key='event_id',
@@ -70,10 +71,6 @@ events as (
 
 {% endif %}
 
-page_types as (
-    select * from {{ ref('page_types') }}
-),
-
 gaps as (
     select
         *,
@@ -115,25 +112,6 @@ in_session as (
     window session_timeline as (partition by anonymous_id, session_index order by occurred_at, event_id)
 ),
 
-page_paths as (
-    select
-        event_id,
-        -- Page types match on the path alone: query strings and fragments carry no page type.
-        lower(regexp_replace(page_path, '[?#].*$', '')) as clean_path
-    from in_session
-    where event_type = 'page_view' and page_path is not null
-),
-
-page_type_matches as (
-    select
-        page_paths.event_id,
-        page_types.page_type,
-        row_number() over (partition by page_paths.event_id order by page_types.priority) as match_rank
-    from page_paths
-    inner join page_types
-        on {{ regex_matches('page_paths.clean_path', 'page_types.path_pattern') }}
-),
-
 final as (
     select
         in_session.event_id,
@@ -150,7 +128,9 @@ final as (
         in_session.page_path,
         in_session.page_title,
         case
-            when in_session.event_type = 'page_view' then coalesce(page_type_matches.page_type, 'other')
+            -- Page types match on the path alone: query strings and fragments carry no page type.
+            when in_session.event_type = 'page_view'
+                then {{ page_type_case("lower(regexp_replace(coalesce(in_session.page_path, ''), '[?#].*$', ''))") }}
         end as page_type,
         in_session.referrer,
         in_session.utm_source,
@@ -169,10 +149,6 @@ final as (
         in_session._partition_date,
         {{ run_timestamp() }} as _sessionized_at
     from in_session
-    left join page_type_matches
-        on
-            in_session.event_id = page_type_matches.event_id
-            and page_type_matches.match_rank = 1
 )
 
 select * from final

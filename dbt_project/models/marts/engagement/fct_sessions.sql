@@ -7,6 +7,7 @@
     last build (watermark `_refreshed_at`). Sessions that a late event merged away are deleted by
     the pre-hook, so the table always equals a full refresh.
 -#}
+-- depends_on: {{ ref('channel_groups') }}
 {{
     config(
         unique_key='session_id',
@@ -75,10 +76,6 @@ visitors as (
 
 orders as (
     select * from {{ ref('int_orders_converted') }}
-),
-
-channel_rules as (
-    select * from {{ ref('channel_groups') }}
 ),
 
 session_totals as (
@@ -152,22 +149,6 @@ traffic as (
     from first_events
 ),
 
-channel_matches as (
-    select
-        traffic.session_id,
-        channel_rules.channel_group,
-        row_number() over (partition by traffic.session_id order by channel_rules.priority) as match_rank
-    from traffic
-    inner join channel_rules
-        on
-            (channel_rules.source_pattern is null
-                or {{ regex_matches('traffic.source_value', 'channel_rules.source_pattern') }})
-            and (channel_rules.medium_pattern is null
-                or {{ regex_matches('traffic.medium_value', 'channel_rules.medium_pattern') }})
-            and (channel_rules.referrer_pattern is null
-                or {{ regex_matches('traffic.referrer_host', 'channel_rules.referrer_pattern') }})
-),
-
 path_page_views as (
     -- Page types up to the first purchase (the whole session when there is none), with repeats
     -- of the same type in a row collapsed: "product > product > cart" reads "product > cart".
@@ -231,7 +212,8 @@ final as (
         cast(coalesce(session_orders.revenue, 0) as {{ dbt.type_numeric() }}) as revenue,
         landing.page_path as landing_page_path,
         exit_page.page_path as exit_page_path,
-        coalesce(channel_matches.channel_group, 'Unassigned') as channel_group,
+        {{ channel_group_case('traffic.source_value', 'traffic.medium_value', 'traffic.referrer_host') }}
+            as channel_group,
         first_events.utm_source,
         first_events.utm_medium,
         first_events.utm_campaign,
@@ -255,8 +237,6 @@ final as (
         on session_totals.session_id = landing.session_id and landing.from_start = 1
     left join page_view_ends as exit_page
         on session_totals.session_id = exit_page.session_id and exit_page.from_end = 1
-    left join channel_matches
-        on session_totals.session_id = channel_matches.session_id and channel_matches.match_rank = 1
     left join paths
         on session_totals.session_id = paths.session_id
 )
