@@ -67,3 +67,42 @@
         else 'Unassigned'
     end
 {%- endmacro %}
+
+{#- Psychographic segment of a ';'-separated interest list: the segment of the highest-priority
+    interest it contains (psychographic_segments seed), else 'Unknown'. -#}
+{% macro psychographic_segment_case(interests_expr) -%}
+    case
+        {%- for row in _seed_rows('psychographic_segments', ['interest', 'psychographic_segment']) %}
+        when ';' || lower({{ interests_expr }}) || ';' like {{ _sql_string('%;' ~ row[0] ~ ';%') }}
+            then {{ _sql_string(row[1]) }}
+        {%- endfor %}
+        else 'Unknown'
+    end
+{%- endmacro %}
+
+{#- Engagement score 0-100: the weighted mean (engagement_score_weights seed) of each
+    component's percentile among all customers, times 100. Components are columns of the
+    relation the expression is used on, named as in the seed. -#}
+{% macro engagement_score_expression() -%}
+    {%- set rows = _seed_rows_unordered('engagement_score_weights', ['component', 'weight']) -%}
+    {%- if rows | length == 0 -%}
+        cast(null as double)
+    {%- else -%}
+        round(100.0 * (
+            {%- for row in rows %}
+            {{ row[1] }} * percent_rank() over (order by {{ row[0] }})
+            {%- if not loop.last %} +{% endif %}
+            {%- endfor %}
+        ) / {{ rows | map(attribute=1) | sum }}, 1)
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro _seed_rows_unordered(seed_name, columns) %}
+    {%- if not execute -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set query -%}
+        select {{ columns | join(', ') }} from {{ _seed_relation(seed_name) }} order by 1
+    {%- endset -%}
+    {{ return(run_query(query).rows) }}
+{% endmacro %}

@@ -1,0 +1,213 @@
+{#-
+    One row per customer known from any source (contract §4): CRM profile (e-mail only as a
+    hash), web activity, completed-order facts, RFM scores and segment, CLV (historical and
+    predicted), survey facts, engagement score, and behavioural, lifecycle and psychographic
+    segments. Everything time-relative is measured to the observation end (last loaded day).
+-#}
+-- depends_on: {{ ref('psychographic_segments') }}
+-- depends_on: {{ ref('engagement_score_weights') }}
+
+with
+
+customers as (
+    select * from {{ ref('int_customers_unioned') }}
+),
+
+crm as (
+    select * from {{ ref('stg_crm__customers') }}
+),
+
+activity as (
+    select * from {{ ref('int_customer_sessions_rolled_up') }}
+),
+
+orders as (
+    select * from {{ ref('int_customer_orders_rolled_up') }}
+),
+
+feedback as (
+    select * from {{ ref('int_customer_feedback_rolled_up') }}
+),
+
+clv as (
+    select * from {{ ref('int_customer_clv_predicted') }}
+),
+
+observation as (
+    select * from {{ ref('int_observation_window') }}
+),
+
+rfm_segments as (
+    select * from {{ ref('rfm_segments') }}
+),
+
+joined as (
+    select
+        customers.customer_id,
+        customers.has_crm_record,
+        customers.known_from,
+        crm.email_sha256,
+        crm.signed_up_at,
+        crm.birth_year,
+        crm.gender,
+        crm.education,
+        crm.region,
+        crm.interests,
+        crm.marketing_opt_in,
+        observation.observation_end,
+        activity.first_session_at,
+        activity.last_session_at,
+        activity.last_session_date,
+        coalesce(activity.sessions, 0) as sessions,
+        coalesce(activity.page_views, 0) as page_views,
+        activity.avg_session_duration_seconds,
+        activity.bounce_rate,
+        activity.engaged_session_rate,
+        activity.page_views_per_session,
+        coalesce(activity.add_to_carts, 0) as add_to_carts,
+        coalesce(activity.social_shares, 0) as social_shares,
+        coalesce(activity.email_clicks, 0) as email_clicks,
+        orders.first_order_at,
+        orders.last_order_at,
+        coalesce(orders.orders, 0) as orders,
+        coalesce(orders.revenue, 0) as revenue,
+        orders.average_order_value,
+        coalesce(orders.is_repeat_customer, false) as is_repeat_customer,
+        orders.days_since_last_order,
+        coalesce(feedback.survey_responses, 0) as survey_responses,
+        feedback.latest_nps_score,
+        feedback.latest_nps_category,
+        feedback.avg_ces_score,
+        clv.probability_alive,
+        clv.predicted_clv_12m,
+        {{ dbt.datediff('activity.last_session_date', 'observation.observation_end', 'day') }}
+            as days_since_last_session
+    from customers
+    cross join observation
+    left join crm on customers.customer_id = crm.customer_id
+    left join activity on customers.customer_id = activity.customer_id
+    left join orders on customers.customer_id = orders.customer_id
+    left join feedback on customers.customer_id = feedback.customer_id
+    left join clv on customers.customer_id = clv.customer_id
+),
+
+rfm_scored as (
+    -- Quintile scores from percentile ranks among buyers: equal values always get equal scores
+    -- (ntile would split a tie across two scores). 5 is best: most recent, most orders, most spend.
+    select
+        customer_id,
+        least(5, 1 + floor(5 * percent_rank() over (order by days_since_last_order desc))) as rfm_recency_score,
+        least(5, 1 + floor(5 * percent_rank() over (order by orders))) as rfm_frequency_score,
+        least(5, 1 + floor(5 * percent_rank() over (order by revenue))) as rfm_monetary_score
+    from joined
+    where orders > 0
+),
+
+rfm_named as (
+    select
+        rfm_scored.*,
+        rfm_segments.rfm_segment,
+        row_number() over (partition by rfm_scored.customer_id order by rfm_segments.priority) as match_rank
+    from rfm_scored
+    left join rfm_segments
+        on
+            rfm_scored.rfm_recency_score between rfm_segments.recency_min and rfm_segments.recency_max
+            and rfm_scored.rfm_frequency_score between rfm_segments.frequency_min and rfm_segments.frequency_max
+),
+
+signals as (
+    -- Engagement-score components, named as in the engagement_score_weights seed; higher is better.
+    select
+        customer_id,
+        coalesce(-days_since_last_session, -100000) as visit_recency,
+        sessions,
+        coalesce(engaged_session_rate, 0) as engaged_session_rate,
+        coalesce(page_views_per_session, 0) as page_views_per_session,
+        orders,
+        survey_responses as feedback,
+        social_shares,
+        email_clicks
+    from joined
+),
+
+scored as (
+    select
+        customer_id,
+        {{ engagement_score_expression() }} as engagement_score
+    from signals
+),
+
+final as (
+    select
+        joined.customer_id,
+        joined.email_sha256,
+        joined.signed_up_at,
+        cast(extract(year from joined.observation_end) - joined.birth_year as integer) as age,
+        case
+            when joined.birth_year is null then 'unknown'
+            when extract(year from joined.observation_end) - joined.birth_year < 18 then 'under 18'
+            when extract(year from joined.observation_end) - joined.birth_year < 25 then '18-24'
+            when extract(year from joined.observation_end) - joined.birth_year < 35 then '25-34'
+            when extract(year from joined.observation_end) - joined.birth_year < 45 then '35-44'
+            when extract(year from joined.observation_end) - joined.birth_year < 55 then '45-54'
+            when extract(year from joined.observation_end) - joined.birth_year < 65 then '55-64'
+            else '65+'
+        end as age_band,
+        coalesce(joined.gender, 'unknown') as gender,
+        coalesce(joined.education, 'unknown') as education,
+        coalesce(joined.region, 'unknown') as region,
+        joined.interests,
+        joined.marketing_opt_in,
+        -- least/greatest skip nulls (DuckDB and Spark alike)
+        least(joined.first_session_at, joined.first_order_at, joined.signed_up_at) as first_seen_at,
+        greatest(joined.last_session_at, joined.last_order_at) as last_seen_at,
+        cast(joined.sessions as {{ dbt.type_bigint() }}) as sessions,
+        cast(joined.page_views as {{ dbt.type_bigint() }}) as page_views,
+        joined.avg_session_duration_seconds,
+        joined.bounce_rate,
+        joined.first_order_at,
+        joined.last_order_at,
+        cast(joined.orders as {{ dbt.type_bigint() }}) as orders,
+        cast(joined.revenue as {{ dbt.type_numeric() }}) as revenue,
+        cast(joined.average_order_value as {{ dbt.type_numeric() }}) as average_order_value,
+        joined.is_repeat_customer,
+        cast(joined.days_since_last_order as integer) as days_since_last_order,
+        cast(rfm_named.rfm_recency_score as integer) as rfm_recency_score,
+        cast(rfm_named.rfm_frequency_score as integer) as rfm_frequency_score,
+        cast(rfm_named.rfm_monetary_score as integer) as rfm_monetary_score,
+        coalesce(rfm_named.rfm_segment, 'No purchases') as rfm_segment,
+        cast(joined.revenue as {{ dbt.type_numeric() }}) as historical_clv,
+        cast(joined.predicted_clv_12m as double) as predicted_clv_12m,
+        cast(joined.probability_alive as double) as probability_alive,
+        cast(joined.latest_nps_score as integer) as latest_nps_score,
+        joined.latest_nps_category,
+        cast(joined.avg_ces_score as double) as avg_ces_score,
+        cast(scored.engagement_score as double) as engagement_score,
+        case
+            when joined.orders >= 3 then 'Loyal buyer'
+            when joined.orders = 2 then 'Repeat buyer'
+            when joined.orders = 1 then 'One-time buyer'
+            when joined.add_to_carts > 0 then 'Cart abandoner'
+            when joined.sessions >= {{ var('frequent_visitor_sessions') }} then 'Frequent browser'
+            when joined.sessions > 0 then 'Occasional browser'
+            else 'No activity'
+        end as behavioral_segment,
+        case
+            when joined.orders = 0 then 'prospect'
+            when {{ dbt.datediff(dbt.safe_cast('joined.first_order_at', 'date'), 'joined.observation_end', 'day') }}
+                <= {{ var('lifecycle_new_days') }} then 'new'
+            when joined.days_since_last_order <= {{ var('lifecycle_active_days') }} then 'active'
+            when joined.days_since_last_order <= {{ var('lifecycle_at_risk_days') }} then 'at risk'
+            else 'churned'
+        end as lifecycle_stage,
+        {{ psychographic_segment_case('joined.interests') }} as psychographic_segment,
+        joined.has_crm_record,
+        joined.known_from
+    from joined
+    left join rfm_named
+        on joined.customer_id = rfm_named.customer_id and rfm_named.match_rank = 1
+    left join scored
+        on joined.customer_id = scored.customer_id
+)
+
+select * from final

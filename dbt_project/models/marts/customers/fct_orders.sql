@@ -1,0 +1,68 @@
+{#-
+    One row per order at its latest state (contract §4), amounts in the reporting currency, with
+    the customer's order number among completed orders, first/repeat flags, and the session and
+    channel of the purchase event that carried the order.
+-#}
+
+with
+
+orders as (
+    select * from {{ ref('int_orders_converted') }}
+),
+
+purchase_events as (
+    -- The first purchase event carrying the order (an order id sent twice counts once).
+    select
+        order_id,
+        session_id,
+        row_number() over (partition by order_id order by occurred_at, event_id) as carrier_rank
+    from {{ ref('int_events_sessionized') }}
+    where event_type = 'purchase' and order_id is not null
+),
+
+sessions as (
+    select session_id, channel_group from {{ ref('fct_sessions') }}
+),
+
+numbered as (
+    select
+        *,
+        case
+            when is_completed then row_number() over (
+                partition by customer_id, is_completed
+                order by ordered_at, order_id
+            )
+        end as customer_order_number
+    from orders
+),
+
+final as (
+    select
+        numbered.order_id,
+        numbered.customer_id,
+        numbered.ordered_at,
+        numbered.ordered_date as order_date,
+        numbered.status,
+        '{{ reporting_currency() }}' as currency,
+        numbered.gross_revenue,
+        numbered.discount,
+        numbered.net_revenue,
+        cast(numbered.item_count as {{ dbt.type_bigint() }}) as item_count,
+        cast(numbered.customer_order_number as {{ dbt.type_bigint() }}) as customer_order_number,
+        coalesce(numbered.customer_order_number = 1, false) as is_first_order,
+        coalesce(numbered.customer_order_number > 1, false) as is_repeat_order,
+        purchase_events.session_id,
+        sessions.channel_group,
+        numbered.coupon_code,
+        numbered.sales_channel,
+        numbered.currency as order_currency,
+        numbered.net_amount as net_amount_order_currency,
+        numbered.updated_at
+    from numbered
+    left join purchase_events
+        on numbered.order_id = purchase_events.order_id and purchase_events.carrier_rank = 1
+    left join sessions
+        on purchase_events.session_id = sessions.session_id
+)
+
+select * from final
