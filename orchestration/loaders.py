@@ -518,11 +518,6 @@ def load_partitions(
         ensure_raw_schema(con)
         for day in days:
             framed, n_files, missing = frame_partition(landing_dir, source, day)
-            if missing:
-                say(
-                    f"{source} {day}: no folder {partition_folder(landing_dir, source, day)}; "
-                    "loading an empty partition"
-                )
             rows_loaded, rows_rejected, reasons = _replace_partition(con, source, day, framed, loaded_at)
             results.append(
                 LoadResult(
@@ -537,13 +532,25 @@ def load_partitions(
                     folder_missing=missing,
                 )
             )
-            if len(framed) or not missing:
+            if not missing:
                 say(
                     f"{source} {day}: {n_files} file(s), {len(framed):,} read, {rows_loaded:,} loaded, "
                     f"{rows_rejected:,} rejected"
                 )
     finally:
         con.close()
+    missing_days = [r.partition for r in results if r.folder_missing]
+    if missing_days:
+        # One line, not one per day: a backfill over a sparse source would otherwise log hundreds.
+        say(
+            f"{source}: no folder {partition_folder(landing_dir, source, missing_days[0])}"
+            + (
+                f" (nor for {len(missing_days) - 1} more day(s) up to {missing_days[-1]})"
+                if len(missing_days) > 1
+                else ""
+            )
+            + "; loaded as empty partition(s)"
+        )
     return results
 
 
@@ -551,6 +558,13 @@ def _replace_partition(
     con: duckdb.DuckDBPyConnection, source: str, day: date, framed: FramedRecords, loaded_at: datetime
 ) -> tuple[int, int, dict[str, int]]:
     """Check the framed records in DuckDB and swap them in for the partition, in one transaction."""
+    if len(framed) == 0:
+        # Most days of a sparse source hold nothing: clear the partition without the checks.
+        con.execute("begin transaction")
+        con.execute(f"delete from raw.{source} where _partition_date = $day", {"day": day})
+        con.execute(f"delete from raw.{source}_rejects where partition_date = $day", {"day": day})
+        con.execute("commit")
+        return 0, 0, {}
     con.register("framed", framed.to_arrow())
     try:
         con.execute(f"create or replace temp table checked as {checking_sql(source)}")

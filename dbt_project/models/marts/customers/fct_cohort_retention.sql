@@ -39,27 +39,28 @@ cohort_sizes as (
     group by 1
 ),
 
-observed_offsets as (
-    select distinct months_since_first_order from activity
+last_month as (
+    select max(order_month) as last_activity_month from customer_orders
 ),
 
-last_month as (
-    select max(cohort_month) as last_cohort_month from cohort_sizes
+month_offsets as (
+    -- 0 .. 599 months: every offset, so months in which nobody came back show 0 instead of
+    -- being missing from the heatmap
+    select cast(generated_number - 1 as {{ dbt.type_bigint() }}) as months_since_first_order
+    from ({{ dbt.generate_series(600) }}) as series
 ),
 
 grid as (
-    -- every month from the cohort's first to the last observed month, so months in which
-    -- nobody came back show 0 instead of being missing from the heatmap
     select
         cohort_sizes.cohort_month,
         cohort_sizes.cohort_customers,
-        observed_offsets.months_since_first_order
+        month_offsets.months_since_first_order
     from cohort_sizes
-    cross join observed_offsets
+    cross join month_offsets
     cross join last_month
     where
-        {{ dbt.datediff('cohort_sizes.cohort_month', 'last_month.last_cohort_month', 'month') }}
-        >= observed_offsets.months_since_first_order
+        month_offsets.months_since_first_order
+        <= {{ dbt.datediff('cohort_sizes.cohort_month', 'last_month.last_activity_month', 'month') }}
 ),
 
 final as (

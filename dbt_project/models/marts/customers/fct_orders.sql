@@ -28,8 +28,9 @@ numbered as (
     select
         *,
         case
-            when is_completed then row_number() over (
-                partition by customer_id, is_completed
+            -- guest orders (no customer) are nobody's nth order
+            when is_completed and customer_id is not null then row_number() over (
+                partition by customer_id, is_completed and customer_id is not null
                 order by ordered_at, order_id
             )
         end as customer_order_number
