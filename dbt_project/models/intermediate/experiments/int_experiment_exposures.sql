@@ -1,0 +1,82 @@
+{#-
+    One row per visitor and experiment (contract §4, A/B results): the visitor's first
+    experiment_exposure of the experiment (its variant), and whether they made a purchase event
+    within 7 days after it, with the revenue of the completed orders those purchases carried.
+-#}
+
+with
+
+events as (
+    select * from {{ ref('int_events_sessionized') }}
+),
+
+exposures as (
+    select
+        experiment_id,
+        anonymous_id,
+        variant,
+        occurred_at as exposed_at,
+        row_number() over (
+            partition by experiment_id, anonymous_id order by occurred_at, event_id
+        ) as exposure_number
+    from events
+    where event_type = 'experiment_exposure' and experiment_id is not null and variant is not null
+),
+
+first_exposures as (
+    select * from exposures
+    where exposure_number = 1
+),
+
+purchases as (
+    select anonymous_id, occurred_at, order_id
+    from events
+    where event_type = 'purchase'
+),
+
+orders as (
+    select order_id, net_revenue from {{ ref('fct_orders') }}
+    where status = 'completed'
+),
+
+converting_purchases as (
+    select
+        first_exposures.experiment_id,
+        first_exposures.anonymous_id,
+        purchases.order_id
+    from first_exposures
+    inner join purchases
+        on
+            first_exposures.anonymous_id = purchases.anonymous_id
+            and purchases.occurred_at >= first_exposures.exposed_at
+            and purchases.occurred_at <= {{ dbt.dateadd('day', var('experiment_conversion_window_days'), 'first_exposures.exposed_at') }}
+),
+
+outcomes as (
+    select
+        converting_purchases.experiment_id,
+        converting_purchases.anonymous_id,
+        count(*) as purchases,
+        sum(orders.net_revenue) as revenue
+    from converting_purchases
+    left join (select distinct order_id, net_revenue from orders) as orders
+        on converting_purchases.order_id = orders.order_id
+    group by 1, 2
+),
+
+final as (
+    select
+        first_exposures.experiment_id,
+        first_exposures.anonymous_id,
+        first_exposures.variant,
+        first_exposures.exposed_at,
+        outcomes.purchases is not null as has_converted,
+        coalesce(outcomes.revenue, 0) as revenue
+    from first_exposures
+    left join outcomes
+        on
+            first_exposures.experiment_id = outcomes.experiment_id
+            and first_exposures.anonymous_id = outcomes.anonymous_id
+)
+
+select * from final

@@ -1,0 +1,55 @@
+{#-
+    One row per survey response (contract §4): NPS category, CSAT satisfaction, linked to the
+    customer, the order it is about, and the customer's latest session before the response.
+-#}
+
+with
+
+responses as (
+    select * from {{ ref('stg_feedback__survey_responses') }}
+),
+
+sessions as (
+    select session_id, customer_id, started_at from {{ ref('fct_sessions') }}
+    where customer_id is not null
+),
+
+latest_sessions as (
+    select
+        responses.response_id,
+        sessions.session_id,
+        row_number() over (
+            partition by responses.response_id
+            order by sessions.started_at desc, sessions.session_id desc
+        ) as recency_rank
+    from responses
+    inner join sessions
+        on responses.customer_id = sessions.customer_id and sessions.started_at <= responses.submitted_at
+),
+
+final as (
+    select
+        responses.response_id,
+        responses.survey_type,
+        responses.customer_id,
+        responses.submitted_at,
+        responses.submitted_date,
+        cast(responses.score as integer) as score,
+        case
+            when responses.survey_type <> 'nps' then null
+            when responses.score >= 9 then 'promoter'
+            when responses.score >= 7 then 'passive'
+            else 'detractor'
+        end as nps_category,
+        case when responses.survey_type = 'csat' then responses.score >= 4 end as is_satisfied,
+        responses.survey_trigger as {{ adapter.quote('trigger') }},
+        responses.order_id,
+        responses.channel,
+        responses.comment,
+        latest_sessions.session_id as latest_session_id
+    from responses
+    left join latest_sessions
+        on responses.response_id = latest_sessions.response_id and latest_sessions.recency_rank = 1
+)
+
+select * from final
