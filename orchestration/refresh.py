@@ -51,6 +51,17 @@ class RefreshOutcome:
         return "\n".join(lines)
 
 
+def _describe_error(error) -> str:
+    """The innermost cause of a step failure, which is where the useful message is (Dagster wraps
+    user errors in 'Error occurred while executing op ...')."""
+    if error is None:
+        return "unknown error"
+    while getattr(error, "cause", None) is not None:
+        error = error.cause
+    lines = [line for line in error.message.strip().splitlines() if line.strip()]
+    return " ".join(lines[:3])[:600] if lines else error.cls_name or "unknown error"
+
+
 def prepare_environment(settings: Settings) -> None:
     """Make dbt, Dagster and child processes see this run's settings, with absolute paths.
 
@@ -156,9 +167,7 @@ def run_refresh(
     outcome = RefreshOutcome(success=result.success, run_id=result.run_id, partitions=(first, last))
     for event in result.all_events:
         if event.is_step_failure:
-            error = event.step_failure_data.error
-            message = error.message.strip().splitlines()[0] if error else "unknown error"
-            outcome.failed_steps.append(f"{event.step_key}: {message}")
+            outcome.failed_steps.append(f"{event.step_key}: {_describe_error(event.step_failure_data.error)}")
         elif event.event_type_value == "ASSET_MATERIALIZATION" and event.asset_key:
             outcome.materialized.append(event.asset_key.to_user_string())
         elif event.event_type_value == "ASSET_CHECK_EVALUATION":

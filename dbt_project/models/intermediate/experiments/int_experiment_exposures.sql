@@ -52,15 +52,21 @@ converting_purchases as (
             and purchases.occurred_at <= {{ dbt.dateadd('day', var('experiment_conversion_window_days'), 'first_exposures.exposed_at') }}
 ),
 
+converting_orders as (
+    -- an order id carried by two purchase events is one order: count its revenue once
+    select distinct experiment_id, anonymous_id, order_id
+    from converting_purchases
+),
+
 outcomes as (
     select
-        converting_purchases.experiment_id,
-        converting_purchases.anonymous_id,
+        converting_orders.experiment_id,
+        converting_orders.anonymous_id,
         count(*) as purchases,
         sum(orders.net_revenue) as revenue
-    from converting_purchases
-    left join (select distinct order_id, net_revenue from orders) as orders
-        on converting_purchases.order_id = orders.order_id
+    from converting_orders
+    left join orders
+        on converting_orders.order_id = orders.order_id
     group by 1, 2
 ),
 

@@ -43,7 +43,7 @@ with_previous as (
 campaign_sessions as (
     select
         session_date as activity_date,
-        utm_source as platform,
+        coalesce(utm_source, '(not set)') as platform,
         utm_campaign as campaign,
         count(*) as sessions
     from {{ ref('fct_sessions') }}
@@ -54,7 +54,7 @@ campaign_sessions as (
 campaign_orders as (
     select
         order_date as activity_date,
-        utm_source as platform,
+        coalesce(utm_source, '(not set)') as platform,
         utm_campaign as campaign,
         count(*) as orders,
         sum(net_revenue) as revenue
