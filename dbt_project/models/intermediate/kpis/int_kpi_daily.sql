@@ -1,0 +1,173 @@
+{#-
+    Additive KPI inputs per day, segment and KPI (contract §4, kpi_metrics): every KPI whose
+    numerator and denominator are sums over days. kpi_metrics rolls days up into weeks and months
+    by summing them, so a month always equals the sum of its days.
+-#}
+
+{%- set session_columns = [
+    'fact.session_date as metric_date', '1 as sessions', 'fact.page_views', 'fact.duration_seconds',
+    'case when fact.is_bounce then 1 else 0 end as bounced',
+    'case when fact.is_engaged then 1 else 0 end as engaged',
+    'case when fact.has_purchase then 1 else 0 end as converted'] %}
+{%- set order_columns = [
+    'fact.order_date as metric_date', '1 as orders', 'fact.net_revenue',
+    'case when fact.is_first_order then 1 else 0 end as first_orders',
+    'case when fact.is_first_order and customer.orders >= 2 then 1 else 0 end as first_orders_repeated'] %}
+{%- set survey_columns = [
+    'fact.submitted_date as metric_date', 'fact.survey_type', 'fact.score', 'fact.nps_category',
+    'fact.is_satisfied'] %}
+
+with
+
+customers as (
+    select * from {{ ref('dim_customers') }}
+),
+
+sessions as (
+    select * from {{ ref('fct_sessions') }}
+),
+
+orders as (
+    select * from {{ ref('fct_orders') }}
+    where status = 'completed'
+),
+
+surveys as (
+    select * from {{ ref('fct_survey_responses') }}
+),
+
+marketing as (
+    select * from {{ ref('fct_marketing_performance') }}
+    where has_platform_data
+),
+
+shares as (
+    select * from {{ ref('fct_social_shares_daily') }}
+),
+
+session_segments as (
+    {{ explode_segments('sessions as fact left join customers as customer on fact.customer_id = customer.customer_id',
+                        session_segments(), session_columns) }}
+),
+
+order_segments as (
+    {{ explode_segments('orders as fact left join customers as customer on fact.customer_id = customer.customer_id',
+                        order_segments(), order_columns) }}
+),
+
+survey_segments as (
+    {{ explode_segments('surveys as fact left join customers as customer on fact.customer_id = customer.customer_id',
+                        survey_segments(), survey_columns) }}
+),
+
+session_totals as (
+    select
+        metric_date, segment_type, segment_value,
+        sum(sessions) as sessions,
+        sum(page_views) as page_views,
+        sum(duration_seconds) as duration_seconds,
+        sum(bounced) as bounced,
+        sum(engaged) as engaged,
+        sum(converted) as converted
+    from session_segments
+    group by 1, 2, 3
+),
+
+order_totals as (
+    select
+        metric_date, segment_type, segment_value,
+        sum(orders) as orders,
+        sum(net_revenue) as revenue,
+        sum(first_orders) as first_orders,
+        sum(first_orders_repeated) as first_orders_repeated
+    from order_segments
+    group by 1, 2, 3
+),
+
+survey_totals as (
+    select
+        metric_date, segment_type, segment_value,
+        sum(case when survey_type = 'nps' then 1 else 0 end) as nps_responses,
+        sum(case when nps_category = 'promoter' then 1 when nps_category = 'detractor' then -1 else 0 end)
+            as promoters_minus_detractors,
+        sum(case when survey_type = 'ces' then 1 else 0 end) as ces_responses,
+        sum(case when survey_type = 'ces' then score else 0 end) as ces_score_sum,
+        sum(case when survey_type = 'csat' then 1 else 0 end) as csat_responses,
+        sum(case when is_satisfied then 1 else 0 end) as satisfied
+    from survey_segments
+    group by 1, 2, 3
+),
+
+marketing_segments as (
+    select "date" as metric_date, 'all' as segment_type, 'all' as segment_value, impressions, clicks, spend, revenue
+    from marketing
+    union all
+    select "date", 'platform', platform, impressions, clicks, spend, revenue from marketing
+    union all
+    select "date", 'campaign', campaign, impressions, clicks, spend, revenue from marketing
+),
+
+marketing_totals as (
+    select
+        metric_date, segment_type, segment_value,
+        sum(impressions) as impressions,
+        sum(clicks) as clicks,
+        sum(spend) as spend,
+        sum(revenue) as revenue
+    from marketing_segments
+    group by 1, 2, 3
+),
+
+share_totals as (
+    select share_date as metric_date, 'all' as segment_type, 'all' as segment_value, sum(social_shares) as shares
+    from shares
+    group by 1
+    union all
+    select share_date, 'share_network', share_network, sum(social_shares)
+    from shares
+    group by 1, 2, 3
+),
+
+kpis as (
+    {%- set rows = [
+        ('session_totals', 'sessions', 'sessions', none),
+        ('session_totals', 'page_views', 'page_views', none),
+        ('session_totals', 'pages_per_session', 'page_views', 'sessions'),
+        ('session_totals', 'avg_session_duration_seconds', 'duration_seconds', 'sessions'),
+        ('session_totals', 'bounce_rate', 'bounced', 'sessions'),
+        ('session_totals', 'engaged_session_rate', 'engaged', 'sessions'),
+        ('session_totals', 'conversion_rate', 'converted', 'sessions'),
+        ('order_totals', 'orders', 'orders', none),
+        ('order_totals', 'revenue', 'revenue', none),
+        ('order_totals', 'average_order_value', 'revenue', 'orders'),
+        ('order_totals', 'new_customers', 'first_orders', none),
+        ('order_totals', 'repeat_purchase_rate', 'first_orders_repeated', 'first_orders'),
+        ('marketing_totals', 'ctr', 'clicks', 'impressions'),
+        ('marketing_totals', 'roas', 'revenue', 'spend'),
+        ('share_totals', 'social_shares', 'shares', none),
+        ('survey_totals', 'nps', '100 * promoters_minus_detractors', 'nps_responses'),
+        ('survey_totals', 'ces', 'ces_score_sum', 'ces_responses'),
+        ('survey_totals', 'csat', 'satisfied', 'csat_responses'),
+    ] %}
+    {%- for relation, kpi, numerator, denominator in rows %}
+    select
+        metric_date,
+        segment_type,
+        segment_value,
+        '{{ kpi }}' as kpi,
+        cast({{ numerator }} as double) as numerator,
+        cast({{ denominator if denominator else 'null' }} as double) as denominator
+    from {{ relation }}
+    {%- if denominator %}
+    where {{ denominator }} > 0
+    {%- endif %}
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+),
+
+final as (
+    select * from kpis
+    where metric_date is not null
+)
+
+select * from final

@@ -1,0 +1,96 @@
+{#-
+    Every KPI of the contract for every period grain (day, week, month) and segment (contract
+    §4): value, numerator and denominator (so any tool can re-aggregate ratios), the previous
+    period's value and the change. Additive KPIs are summed from their days, so weeks and months
+    always equal the sum of their days; visitors and the engagement score are counted per period.
+    value = numerator / denominator for ratios (NPS's numerator is already ×100), the numerator
+    for counts. is_complete_period is false for periods that run past the last loaded day.
+-#}
+
+{%- set grains = ['day', 'week', 'month'] %}
+
+with
+
+daily as (
+    select * from {{ ref('int_kpi_daily') }}
+),
+
+distinct_counts as (
+    select * from {{ ref('int_kpi_distinct') }}
+),
+
+observation as (
+    select * from {{ ref('int_observation_window') }}
+),
+
+additive as (
+    {%- for grain in grains %}
+    select
+        '{{ grain }}' as period_grain,
+        cast({{ dbt.date_trunc(grain, 'metric_date') }} as date) as period_start,
+        segment_type,
+        segment_value,
+        kpi,
+        sum(numerator) as numerator,
+        sum(denominator) as denominator
+    from daily
+    group by 1, 2, 3, 4, 5
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+),
+
+combined as (
+    select * from additive
+    union all
+    select * from distinct_counts
+),
+
+valued as (
+    select
+        *,
+        case
+            when denominator is null then numerator
+            when denominator = 0 then null
+            else numerator / denominator
+        end as value,
+        case period_grain
+            when 'day' then {{ dbt.dateadd('day', -1, 'period_start') }}
+            when 'week' then {{ dbt.dateadd('day', -7, 'period_start') }}
+            else {{ dbt.dateadd('month', -1, 'period_start') }}
+        end as previous_period_start,
+        case period_grain
+            when 'day' then {{ dbt.dateadd('day', 1, 'period_start') }}
+            when 'week' then {{ dbt.dateadd('day', 7, 'period_start') }}
+            else {{ dbt.dateadd('month', 1, 'period_start') }}
+        end as next_period_start
+    from combined
+),
+
+final as (
+    select
+        current_period.period_grain,
+        current_period.period_start,
+        cast(current_period.next_period_start as date) as period_end_exclusive,
+        current_period.segment_type,
+        current_period.segment_value,
+        current_period.kpi,
+        current_period.value,
+        current_period.numerator,
+        current_period.denominator,
+        previous_period.value as previous_value,
+        current_period.value - previous_period.value as change,
+        (current_period.value - previous_period.value) / nullif(abs(previous_period.value), 0) as change_ratio,
+        cast(current_period.next_period_start as date) <= {{ dbt.dateadd('day', 1, 'observation.observation_end') }}
+            as is_complete_period
+    from valued as current_period
+    cross join observation
+    left join valued as previous_period
+        on
+            current_period.period_grain = previous_period.period_grain
+            and current_period.segment_type = previous_period.segment_type
+            and current_period.segment_value = previous_period.segment_value
+            and current_period.kpi = previous_period.kpi
+            and cast(current_period.previous_period_start as date) = previous_period.period_start
+)
+
+select * from final
