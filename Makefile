@@ -7,13 +7,14 @@ export DBT_PROFILES_DIR := $(CURDIR)
 export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 RUN := $(UV) run --frozen
 
-.PHONY: help setup demo test dev lint docs clean bench
+.PHONY: help setup demo test dev lint docs docs-serve clean bench-sessions
 
 help:
 	@echo "make demo   sample data, a full refresh and a KPI summary (sets everything up)"
 	@echo "make test   set up and run the test suite"
 	@echo "make dev    Dagster UI on http://127.0.0.1:3000"
 	@echo "make lint   ruff and sqlfluff"
+	@echo "make docs   dbt docs (catalog of the built warehouse); make docs-serve to browse it"
 	@echo "make clean  remove data/, target/ and logs/"
 
 # uv comes from PyPI (the only registry some machines reach), into the user's ~/.local/bin.
@@ -38,6 +39,15 @@ lint: setup
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
 	$(RUN) sqlfluff lint dbt_project/models
+
+docs: setup
+	$(RUN) dbt docs generate
+
+docs-serve: docs
+	$(RUN) dbt docs serve --host 127.0.0.1 --port 8080
+
+bench-sessions: setup
+	$(RUN) python bench/bench_sessions.py --sizes 1m 10m
 
 clean:
 	rm -rf data target logs

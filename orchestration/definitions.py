@@ -11,6 +11,7 @@ from orchestration.partitions import daily_partitions
 from orchestration.progress import progress_logger
 from orchestration.publish import publish_serving_file
 from orchestration.raw_assets import build_loader_assets
+from orchestration.report import build_report
 from orchestration.resources import WarehouseResource
 from orchestration.settings import Settings
 
@@ -46,6 +47,26 @@ def build_publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
     return published_marts
 
 
+REPORT_KEY = dg.AssetKey(["serving", "kpi_report"])
+
+
+@dg.asset(
+    key=REPORT_KEY,
+    group_name="serving",
+    deps=[PUBLISH_KEY],
+    kinds={"html"},
+    description=(
+        "A self-contained HTML report (scorecard, KPI trends, segments, funnel, cohorts) built from the "
+        "serving file, next to it as kpi_report.html unless WAREHOUSE_REPORT_PATH says otherwise."
+    ),
+)
+def kpi_report(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    settings = warehouse.settings()
+    result = build_report(settings.serving_path, settings.kpi_report_path)
+    context.log.info(f"KPI report written to {result.path}")
+    return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(result.path))})
+
+
 def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     settings = settings or Settings.from_env()
     partitions = daily_partitions(settings.start_date)
@@ -71,7 +92,7 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
         description="Every day at 02:30 UTC, refresh the previous (complete) arrival day.",
     )
     return dg.Definitions(
-        assets=[*loader_assets, *dbt_assets_defs, publish],
+        assets=[*loader_assets, *dbt_assets_defs, publish, kpi_report],
         jobs=[daily_job],
         schedules=[schedule],
         resources={

@@ -32,6 +32,7 @@ class Settings:
     duckdb_path: Path
     serving_path: Path
     start_date: date = SAMPLE_START
+    report_path: Path | None = None
     reporting_currency: str = "USD"
     reporting_timezone: str = "UTC"
     project_root: Path = field(default=PROJECT_ROOT)
@@ -55,11 +56,19 @@ class Settings:
             landing_dir=_path(env.get("WAREHOUSE_LANDING_DIR", "data/landing"), root),
             duckdb_path=_path(env.get("WAREHOUSE_DUCKDB_PATH", "data/warehouse.duckdb"), root),
             serving_path=_path(env.get("WAREHOUSE_SERVING_PATH", "data/serving.duckdb"), root),
+            report_path=_path(env["WAREHOUSE_REPORT_PATH"], root)
+            if env.get("WAREHOUSE_REPORT_PATH")
+            else None,
             start_date=start_date,
             reporting_currency=currency,
             reporting_timezone=env.get("WAREHOUSE_REPORTING_TIMEZONE", "UTC").strip() or "UTC",
             project_root=root,
         )
+
+    @property
+    def kpi_report_path(self) -> Path:
+        """Where the HTML KPI report goes: WAREHOUSE_REPORT_PATH, else next to the serving file."""
+        return self.report_path or self.serving_path.with_name("kpi_report.html")
 
     def with_overrides(self, **changes: object) -> Settings:
         return replace(self, **changes)

@@ -32,6 +32,7 @@ def _fmt(value: object) -> str:
 
 
 def demo_summary(settings: Settings) -> str:
+    """Rows loaded and rejected per source, the KPI scorecard from the serving file, the report."""
     con = duckdb.connect(str(settings.duckdb_path), read_only=True)
     try:
         load_rows = []
@@ -39,27 +40,40 @@ def demo_summary(settings: Settings) -> str:
             (loaded,) = con.execute(f"select count(*) from raw.{source}").fetchone()
             (rejected,) = con.execute(f"select count(*) from raw.{source}_rejects").fetchone()
             load_rows.append((source, loaded, rejected))
-        kpis = con.execute(
-            """
-            select 'events (deduplicated)', count(*)::double from staging.stg_tracking__events
-            union all select 'visitors', count(distinct anonymous_id)::double
-                from staging.stg_tracking__events
-            union all select 'orders (completed)', count(distinct order_id)::double
-                from staging.stg_shop__order_lines where status = 'completed'
-            union all select 'survey responses', count(*)::double from staging.stg_feedback__survey_responses
-            union all select 'customers in the CRM', count(*)::double from staging.stg_crm__customers
-            """
-        ).fetchall()
     finally:
         con.close()
+    serving = duckdb.connect(str(settings.serving_path), read_only=True)
+    try:
+        scorecard = serving.execute(
+            """select kpi, value, target, previous_value, status, unit, period_start
+               from marts.kpi_scorecard order by kpi"""
+        ).fetchall()
+    finally:
+        serving.close()
+    period = next((r[6] for r in scorecard if r[6] is not None), None)
+    rows = [
+        (kpi, _kpi(value, unit), _kpi(target, unit), _kpi(prev, unit), status)
+        for kpi, value, target, prev, status, unit, _ in scorecard
+    ]
     return "\n".join(
         [
             "Landing zone, all partitions:",
             _table(load_rows, ("source", "rows loaded", "rows rejected")),
             "",
-            "Warehouse:",
-            _table([(name, int(value)) for name, value in kpis], ("measure", "value")),
+            f"KPI scorecard, week of {period}:",
+            _table(rows, ("kpi", "value", "target", "previous week", "status")),
             "",
             f"Serving file for BI tools: {settings.serving_path}",
+            f"KPI report: {settings.kpi_report_path}",
         ]
     )
+
+
+def _kpi(value: float | None, unit: str | None) -> str:
+    if value is None:
+        return "-"
+    if unit == "fraction":
+        return f"{value * 100:.1f}%"
+    if unit in ("ratio", "score", "points"):
+        return f"{value:,.2f}"
+    return f"{value:,.0f}"

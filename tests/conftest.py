@@ -9,14 +9,20 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
+from orchestration import generator
+from orchestration.refresh import RefreshOutcome, run_refresh
 from orchestration.settings import Settings
 
 SAMPLE_START = date(2026, 10, 1)
+# The generated sample the pipeline tests share: small enough to refresh day by day in CI.
+DAYS = 5
+START = SAMPLE_START
 
 
 @pytest.fixture(scope="session")
@@ -53,3 +59,34 @@ def fresh_warehouse(warehouse_settings: Settings) -> Settings:
         path.unlink(missing_ok=True)
         Path(str(path) + ".wal").unlink(missing_ok=True)
     return s
+
+
+@dataclass
+class Built:
+    settings: Settings
+    sample: generator.GenerateSummary
+    daily_outcomes: list[RefreshOutcome]
+    full_outcome: RefreshOutcome
+    incremental_copy: Path
+    incremental_serving_copy: Path
+
+
+@pytest.fixture(scope="session")
+def built(warehouse_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """The sample refreshed one arrival day at a time (kept as a copy), then fully refreshed."""
+    s = warehouse_settings
+    shutil.rmtree(s.landing_dir, ignore_errors=True)
+    for path in (s.duckdb_path, s.serving_path):
+        path.unlink(missing_ok=True)
+    sample = generator.generate(s.landing_dir, days=DAYS, customers=150, seed=7, start=START)
+
+    daily = []
+    for offset in range(DAYS):
+        day = START + timedelta(days=offset)
+        daily.append(run_refresh(s, day, day, echo=lambda _: None))
+    keep = tmp_path_factory.mktemp("incremental")
+    incremental_copy = Path(shutil.copy(s.duckdb_path, keep / "incremental.duckdb"))
+    serving_copy = Path(shutil.copy(s.serving_path, keep / "serving.duckdb"))
+
+    full = run_refresh(s, full_refresh=True, echo=lambda _: None)
+    return Built(s, sample, daily, full, incremental_copy, serving_copy)

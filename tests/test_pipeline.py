@@ -5,22 +5,16 @@ kept, and then the same data is rebuilt with a full refresh. Every assertion bel
 real numbers of that sample; the incremental and full-refresh builds must agree row for row.
 """
 
-import shutil
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import DAYS, START, Built
 
 from orchestration import generator
-from orchestration.refresh import RefreshOutcome, run_refresh
-from orchestration.settings import Settings
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
-
-DAYS = 5
-START = date(2026, 10, 1)
 
 # Run stamps that legitimately differ between an incremental and a full build.
 LINEAGE_COLUMNS = {"_loaded_at", "_sessionized_at", "_refreshed_at", "_changed_at"}
@@ -33,37 +27,14 @@ COMPARED_MODELS = [
     "marts.fct_sessions",
     "marts.fct_page_views",
     "marts.fct_conversion_paths",
+    "marts.fct_orders",
+    "marts.dim_customers",
+    "marts.fct_survey_responses",
+    "marts.fct_marketing_performance",
+    "marts.fct_experiment_results",
+    "marts.kpi_metrics",
+    "marts.clv_model_parameters",
 ]
-
-
-@dataclass
-class Built:
-    settings: Settings
-    sample: generator.GenerateSummary
-    daily_outcomes: list[RefreshOutcome]
-    full_outcome: RefreshOutcome
-    incremental_copy: Path
-    incremental_serving_copy: Path
-
-
-@pytest.fixture(scope="module")
-def built(warehouse_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Built:
-    s = warehouse_settings
-    shutil.rmtree(s.landing_dir, ignore_errors=True)
-    for path in (s.duckdb_path, s.serving_path):
-        path.unlink(missing_ok=True)
-    sample = generator.generate(s.landing_dir, days=DAYS, customers=150, seed=7, start=START)
-
-    daily = []
-    for offset in range(DAYS):
-        day = START + timedelta(days=offset)
-        daily.append(run_refresh(s, day, day, echo=lambda _: None))
-    keep = tmp_path_factory.mktemp("incremental")
-    incremental_copy = Path(shutil.copy(s.duckdb_path, keep / "incremental.duckdb"))
-    serving_copy = Path(shutil.copy(s.serving_path, keep / "serving.duckdb"))
-
-    full = run_refresh(s, full_refresh=True, echo=lambda _: None)
-    return Built(s, sample, daily, full, incremental_copy, serving_copy)
 
 
 def query(path: Path, sql: str) -> list[tuple]:

@@ -1,0 +1,88 @@
+"""The HTML KPI report renders in a real headless browser, offline, without console errors.
+
+Needs Chromium (Debian's `chromium`, installed by .ci/run). Set WAREHOUSE_SKIP_BROWSER_TESTS=1 to
+skip on a machine without it; otherwise a missing browser is a failure, not a silent skip.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import Built
+
+from orchestration.settings import PROJECT_ROOT
+
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium_path() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    if os.environ.get("WAREHOUSE_SKIP_BROWSER_TESTS") == "1":
+        pytest.skip("no Chromium and WAREHOUSE_SKIP_BROWSER_TESTS=1")
+    pytest.fail("Chromium is not installed (apt-get install chromium); .ci/run installs it")
+
+
+def test_report_renders_offline_without_console_errors(built: Built):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    report = built.settings.kpi_report_path
+    assert report.exists(), "the refresh should have written the KPI report"
+    ARTIFACTS.mkdir(exist_ok=True)
+    problems: list[str] = []
+    outside_requests: list[str] = []
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
+            page.on("pageerror", lambda e: problems.append(str(e)))
+
+            def refuse_network(route):
+                if not route.request.url.startswith("file:"):
+                    outside_requests.append(route.request.url)
+                    return route.abort()
+                return route.continue_()
+
+            page.route("**/*", refuse_network)
+            page.goto(report.as_uri())
+            page.wait_for_load_state("load")
+
+            assert page.title() == "Customer engagement KPI report"
+            # trends, segments, funnel: every chart drew an SVG with marks in it
+            assert page.locator("figure.chart svg").count() >= 9
+            assert page.locator("svg circle").count() > 0
+            assert page.locator("svg rect").count() > 0
+            assert page.get_attribute("body", "data-rendered") == str(page.locator("svg").count())
+            # the scorecard has every KPI of the catalogue and sorts when a header is clicked
+            rows = page.locator("table.scorecard tbody tr")
+            assert rows.count() == 20
+            first_before = rows.nth(0).locator("td").nth(0).inner_text()
+            page.locator("table.scorecard th").nth(0).click()
+            page.locator("table.scorecard th").nth(0).click()
+            assert rows.nth(0).locator("td").nth(0).inner_text() != first_before
+            assert page.locator("table.heatmap").count() == 1
+            page.screenshot(path=str(ARTIFACTS / "kpi_report.png"), full_page=True)
+        finally:
+            browser.close()
+    assert problems == []
+    assert outside_requests == []
+    assert (ARTIFACTS / "kpi_report.png").stat().st_size > 10_000
+
+
+def test_report_is_self_contained(built: Built):
+    text = Path(built.settings.kpi_report_path).read_text(encoding="utf-8")
+    assert "<script src" not in text and "<link" not in text and "http://" not in text
+    assert "https://" not in text
