@@ -5,14 +5,24 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, timedelta
 
+WINDOW_ENV = ("WAREHOUSE_MIN_DATE", "WAREHOUSE_MAX_DATE")
+
 
 def partition_window_vars(start: datetime | date, end: datetime | date) -> dict[str, str]:
-    """dbt vars for a Dagster time window [start, end): the inclusive arrival days to process."""
+    """The window of a Dagster time range [start, end): the inclusive arrival days to process."""
     first = start.date() if isinstance(start, datetime) else start
     after_last = end.date() if isinstance(end, datetime) else end
     if after_last <= first:
         raise ValueError(f"empty partition window [{first}, {after_last})")
     return {"min_date": first.isoformat(), "max_date": (after_last - timedelta(days=1)).isoformat()}
+
+
+def partition_window_env(start: datetime | date, end: datetime | date) -> dict[str, str]:
+    """The same window as the environment variables dbt's window macros read. Changing --vars
+    makes dbt re-parse the whole project on every run; a changed environment variable used in a
+    macro does not."""
+    window = partition_window_vars(start, end)
+    return {WINDOW_ENV[0]: window["min_date"], WINDOW_ENV[1]: window["max_date"]}
 
 
 def dbt_build_args(dbt_vars: dict[str, str] | None = None, full_refresh: bool = False) -> list[str]:

@@ -1,5 +1,6 @@
 """dbt models as Dagster assets: incremental models per daily partition, the rest as whole tables."""
 
+import os
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from functools import cached_property
@@ -17,7 +18,7 @@ from dagster_dbt import (
 )
 from packaging import version
 
-from orchestration.dbt_args import dbt_build_args, partition_window_vars
+from orchestration.dbt_args import WINDOW_ENV, dbt_build_args, partition_window_env
 from orchestration.resources import WarehouseResource
 from orchestration.settings import PROJECT_ROOT
 
@@ -111,10 +112,21 @@ def _run_dbt(
     dbt: DbtCliResource,
     warehouse: WarehouseResource,
     args: list[str],
+    window: dict[str, str] | None = None,
 ) -> Iterator[Any]:
+    """Run dbt with the warehouse settings and the partition window in its environment (dbt's
+    subprocess inherits ours); a run without a window must not inherit a previous run's."""
     warehouse.export_for_dbt()
-    context.log.info(f"dbt {' '.join(args)}")
-    yield from dbt.cli(args, context=context).stream()
+    for name in WINDOW_ENV:
+        os.environ.pop(name, None)
+    os.environ.update(window or {})
+    described = f" for arrival days {window[WINDOW_ENV[0]]}..{window[WINDOW_ENV[1]]}" if window else ""
+    context.log.info(f"dbt {' '.join(args)}{described}")
+    try:
+        yield from dbt.cli(args, context=context).stream()
+    finally:
+        for name in WINDOW_ENV:
+            os.environ.pop(name, None)
 
 
 def build_dbt_assets(partitions_def: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
@@ -137,8 +149,8 @@ def build_dbt_assets(partitions_def: dg.PartitionsDefinition) -> list[dg.AssetsD
     ) -> Iterator[Any]:
         """Incremental models for the selected arrival days."""
         window = context.partition_time_window
-        dbt_vars = partition_window_vars(window.start, window.end)
-        yield from _run_dbt(context, dbt, warehouse, dbt_build_args(dbt_vars, warehouse.dbt_full_refresh))
+        days = partition_window_env(window.start, window.end)
+        yield from _run_dbt(context, dbt, warehouse, dbt_build_args(None, warehouse.dbt_full_refresh), days)
 
     @dbt_assets(
         manifest=dbt_project.manifest_path,

@@ -2,7 +2,7 @@ from datetime import date, datetime
 
 import pytest
 
-from orchestration.dbt_args import dbt_build_args, partition_window_vars
+from orchestration.dbt_args import dbt_build_args, partition_window_env, partition_window_vars
 
 
 def test_one_day_window_is_that_day_inclusive():
@@ -34,3 +34,10 @@ def test_build_args():
         '{"max_date": "2026-10-05", "min_date": "2026-10-05"}',
         "--full-refresh",
     ]
+
+
+def test_window_travels_as_environment_variables():
+    assert partition_window_env(date(2026, 10, 5), date(2026, 10, 7)) == {
+        "WAREHOUSE_MIN_DATE": "2026-10-05",
+        "WAREHOUSE_MAX_DATE": "2026-10-06",
+    }

@@ -8,9 +8,20 @@
     {{- var('reporting_timezone', env_var('WAREHOUSE_REPORTING_TIMEZONE', 'UTC')) -}}
 {%- endmacro %}
 
-{#- The arrival-day window an incremental run processes, as SQL date literals. -#}
+{#- The arrival-day window an incremental run processes (inclusive), as SQL date literals: the
+    vars min_date / max_date when given (`dbt build --vars ...`), else the environment variables
+    WAREHOUSE_MIN_DATE / WAREHOUSE_MAX_DATE (how Dagster passes a partition window: unlike
+    changed --vars, they do not force dbt to re-parse the whole project), else all history. -#}
+{% macro window_start() -%}
+    {{- var('min_date', env_var('WAREHOUSE_MIN_DATE', '1900-01-01')) -}}
+{%- endmacro %}
+
+{% macro window_end() -%}
+    {{- var('max_date', env_var('WAREHOUSE_MAX_DATE', '2999-12-31')) -}}
+{%- endmacro %}
+
 {% macro partition_window_filter(column) -%}
-    {{ column }} between cast('{{ var("min_date") }}' as date) and cast('{{ var("max_date") }}' as date)
+    {{ column }} between cast('{{ window_start() }}' as date) and cast('{{ window_end() }}' as date)
 {%- endmacro %}
 
 {#- The newest value of a run-timestamp column already in this incremental model: rows upstream
