@@ -1,5 +1,6 @@
 """dbt models as Dagster assets: incremental models per daily partition, the rest as whole tables."""
 
+import json
 import os
 import sys
 from collections.abc import Iterator, Mapping, Sequence
@@ -66,16 +67,33 @@ def _newest_project_file() -> float:
     return max(p.stat().st_mtime for p in files if p.exists())
 
 
-def prepare_dbt_manifest(force: bool = False) -> bool:
-    """Run `dbt parse` unless the manifest is newer than every file of the dbt project.
+def _profile_stamp() -> str:
+    # dbt re-parses the whole project when its profile changes, and the profile holds the DuckDB
+    # path: the stamp records which one the saved parse was made for.
+    names = ("WAREHOUSE_DUCKDB_PATH", "WAREHOUSE_DUCKDB_MEMORY_LIMIT")
+    return json.dumps({name: os.environ.get(name, "") for name in names}, sort_keys=True)
 
-    Returns whether dbt ran. Parsing costs several seconds, and the manifest only describes the
-    project's files (not the data or the DuckDB path), so an up-to-date one is reused.
+
+def prepare_dbt_manifest(force: bool = False) -> bool:
+    """Run `dbt parse` unless the saved parse is newer than every file of the dbt project and was
+    made for the same profile (DuckDB path).
+
+    Returns whether dbt ran. Every dbt run Dagster starts copies the saved parse as its starting
+    point, so keeping it current for this process's profile saves each of them a full re-parse.
     """
     manifest = dbt_project.manifest_path
-    if not force and manifest.exists() and manifest.stat().st_mtime > _newest_project_file():
+    stamp_file = manifest.with_name(".parsed_for_profile.json")
+    stamp = _profile_stamp()
+    up_to_date = (
+        manifest.exists()
+        and manifest.stat().st_mtime > _newest_project_file()
+        and stamp_file.exists()
+        and stamp_file.read_text() == stamp
+    )
+    if up_to_date and not force:
         return False
     dbt_project.preparer.prepare(dbt_project)
+    stamp_file.write_text(stamp)
     return True
 
 

@@ -21,7 +21,7 @@ from orchestration.settings import Settings
 
 SAMPLE_START = date(2026, 10, 1)
 # The generated sample the pipeline tests share: small enough to refresh day by day in CI.
-DAYS = 5
+DAYS = 3
 START = SAMPLE_START
 
 
