@@ -38,7 +38,7 @@ dev: setup
 lint: setup
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
-	$(RUN) sqlfluff lint dbt_project/models
+	$(RUN) sqlfluff lint dbt_project/models --processes 2
 
 docs: setup
 	$(RUN) dbt docs generate
