@@ -107,7 +107,19 @@ in_session as (
         first_value(event_id) over session_timeline as first_event_id,
         min(occurred_at) over (partition by anonymous_id, session_index) as session_started_at,
         row_number() over session_timeline as event_number,
-        lead(occurred_at) over session_timeline as next_event_at
+        lead(occurred_at) over session_timeline as next_event_at,
+        -- page-view positions, computed here in the same sort as the rest so the marts need no
+        -- window of their own
+        sum(case when event_type = 'page_view' then 1 else 0 end) over (
+            partition by anonymous_id, session_index
+            order by occurred_at, event_id
+            rows between unbounded preceding and current row
+        ) as page_views_so_far,
+        sum(case when event_type = 'page_view' then 1 else 0 end) over (
+            partition by anonymous_id, session_index
+            order by occurred_at, event_id
+            rows between 1 following and unbounded following
+        ) as page_views_after
     from numbered
     window session_timeline as (partition by anonymous_id, session_index order by occurred_at, event_id)
 ),
@@ -146,6 +158,11 @@ final as (
         in_session.share_network,
         {{ seconds_between('in_session.occurred_at', 'in_session.next_event_at') }} as seconds_to_next_event,
         in_session.next_event_at is null as is_last_event_of_session,
+        case
+            when in_session.event_type = 'page_view' then cast(in_session.page_views_so_far as {{ dbt.type_bigint() }})
+        end as page_view_number,
+        in_session.event_type = 'page_view' and coalesce(in_session.page_views_after, 0) = 0
+            as is_last_page_view,
         in_session._partition_date,
         {{ run_timestamp() }} as _sessionized_at
     from in_session

@@ -35,36 +35,27 @@ visitors as (
     select * from {{ ref('int_visitors_stitched') }}
 ),
 
-positioned as (
-    select
-        *,
-        row_number() over session_page_views as page_view_number,
-        row_number() over (partition by session_id order by event_number desc) as page_views_to_exit
-    from events
-    window session_page_views as (partition by session_id order by event_number)
-),
-
 final as (
     select
-        positioned.event_id,
-        positioned.session_id,
-        positioned.anonymous_id,
+        page_views.event_id,
+        page_views.session_id,
+        page_views.anonymous_id,
         visitors.customer_id,
-        positioned.occurred_at as viewed_at,
-        positioned.occurred_date as viewed_date,
-        positioned.page_path,
-        positioned.page_title,
-        positioned.page_type,
-        positioned.page_view_number,
-        positioned.seconds_to_next_event as time_on_page_seconds,
-        positioned.page_view_number = 1 as is_entrance,
-        positioned.page_views_to_exit = 1 as is_exit,
-        positioned.device_type,
-        positioned.platform,
+        page_views.occurred_at as viewed_at,
+        page_views.occurred_date as viewed_date,
+        page_views.page_path,
+        page_views.page_title,
+        page_views.page_type,
+        page_views.page_view_number,
+        page_views.seconds_to_next_event as time_on_page_seconds,
+        page_views.page_view_number = 1 as is_entrance,
+        page_views.is_last_page_view as is_exit,
+        page_views.device_type,
+        page_views.platform,
         {{ run_timestamp() }} as _refreshed_at
-    from positioned
+    from events as page_views
     left join visitors
-        on positioned.anonymous_id = visitors.anonymous_id
+        on page_views.anonymous_id = visitors.anonymous_id
 )
 
 select * from final

@@ -88,6 +88,8 @@ session_totals as (
         count(*) as events,
         cast(sum(case when event_type = 'page_view' then 1 else 0 end) as {{ dbt.type_bigint() }}) as page_views,
         min(case when event_type = 'purchase' then event_number end) as first_purchase_event_number,
+        max(case when page_view_number = 1 then page_path end) as landing_page_path,
+        max(case when is_last_page_view then page_path end) as exit_page_path,
         max(_sessionized_at) as _sessionized_at
     from events
     group by session_id, anonymous_id
@@ -105,16 +107,6 @@ first_events as (
         region
     from events
     where event_number = 1
-),
-
-page_view_ends as (
-    select
-        session_id,
-        page_path,
-        row_number() over (partition by session_id order by event_number) as from_start,
-        row_number() over (partition by session_id order by event_number desc) as from_end
-    from events
-    where event_type = 'page_view'
 ),
 
 purchased_orders as (
@@ -210,8 +202,8 @@ final as (
         session_totals.first_purchase_event_number is not null as has_purchase,
         coalesce(session_orders.orders, 0) as orders,
         cast(coalesce(session_orders.revenue, 0) as {{ dbt.type_numeric() }}) as revenue,
-        landing.page_path as landing_page_path,
-        exit_page.page_path as exit_page_path,
+        session_totals.landing_page_path,
+        session_totals.exit_page_path,
         {{ channel_group_case('traffic.source_value', 'traffic.medium_value', 'traffic.referrer_host') }}
             as channel_group,
         first_events.utm_source,
@@ -233,10 +225,6 @@ final as (
         on session_totals.anonymous_id = visitors.anonymous_id
     left join session_orders
         on session_totals.session_id = session_orders.session_id
-    left join page_view_ends as landing
-        on session_totals.session_id = landing.session_id and landing.from_start = 1
-    left join page_view_ends as exit_page
-        on session_totals.session_id = exit_page.session_id and exit_page.from_end = 1
     left join paths
         on session_totals.session_id = paths.session_id
 )
