@@ -32,6 +32,8 @@ COMPARED_MODELS = [
     "marts.fct_survey_responses",
     "marts.fct_marketing_performance",
     "marts.fct_experiment_results",
+    "intermediate.int_kpi_daily",
+    "intermediate.int_kpi_distinct",
     "marts.kpi_metrics",
     "marts.clv_model_parameters",
 ]

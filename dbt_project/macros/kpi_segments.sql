@@ -47,14 +47,95 @@
     ] + customer_segments('anonymous')) }}
 {%- endmacro %}
 
-{#- One row per fact and segment type: the fact's columns plus segment_type and segment_value. -#}
-{% macro explode_segments(relation_sql, segments, columns) -%}
+{#- Segment types whose membership can change without the facts changing (customer attributes,
+    and region, which is the customer's for orders and surveys): an incremental run restates
+    them over all history. Every other segment type is a fixed property of its fact, so only the
+    days whose facts changed are recomputed. -#}
+{% macro restated_segment_types() -%}
+    {{ return(['age_band', 'gender', 'rfm_segment', 'behavioral_segment', 'lifecycle_stage',
+               'psychographic_segment', 'region']) }}
+{%- endmacro %}
+
+{#- One row per fact and segment type: the fact's columns plus segment_type and segment_value.
+    With `only_touched`, facts of fixed segment types are limited to the days in `touched_days`
+    (a CTE of the calling model) through `date_expression`. -#}
+{% macro explode_segments(relation_sql, segments, columns, date_expression=none, only_touched=false) -%}
     {%- for segment_type, expression in segments %}
     select
         '{{ segment_type }}' as segment_type,
         cast({{ expression }} as varchar) as segment_value,
         {{ columns | join(', ') }}
     from {{ relation_sql }}
+    {%- if only_touched and segment_type not in restated_segment_types() %}
+    where {{ date_expression }} in (select metric_date from touched_days)
+    {%- endif %}
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 {%- endmacro %}
+
+{#- Days whose KPI facts changed since this model's last run (its `_refreshed_at`): days of
+    re-sessionized events (sessions that grew, split, merged or vanished, social shares), of
+    sessions rewritten, of orders carried by re-sessionized purchases; every day an order with a
+    new export was ever placed on (all its exports, so a moved order date restates both days),
+    and every order of the customers such an order ever belonged to (their first-order flags and
+    repeat status can move); every day a survey response with a new delivery was ever submitted
+    on; campaign days loaded since (their date is their key). Read by the pre-hooks below. -#}
+{% macro kpi_touched_days_sql() -%}
+    {%- set watermark = incremental_watermark('_refreshed_at') -%}
+    {%- set raw_orders = source('shop', 'orders') -%}
+    {%- set raw_surveys = source('feedback', 'surveys') -%}
+    select occurred_date as metric_date from {{ ref('int_events_sessionized') }}
+    where _sessionized_at > {{ watermark }}
+    union
+    select session_date from {{ ref('fct_sessions') }}
+    where _refreshed_at > {{ watermark }}
+    union
+    select orders.ordered_date
+    from {{ ref('int_orders_converted') }} as orders
+    inner join {{ ref('int_events_sessionized') }} as events
+        on orders.order_id = events.order_id
+    where events.event_type = 'purchase' and events._sessionized_at > {{ watermark }}
+    union
+    select {{ business_date('ordered_at') }} from {{ raw_orders }}
+    where order_id in (select order_id from {{ raw_orders }} where _loaded_at > {{ watermark }})
+    union
+    select ordered_date from {{ ref('int_orders_converted') }}
+    where customer_id in (
+        select customer_id from {{ raw_orders }}
+        where order_id in (select order_id from {{ raw_orders }} where _loaded_at > {{ watermark }})
+    )
+    union
+    select {{ business_date('submitted_at') }} from {{ raw_surveys }}
+    where response_id in (select response_id from {{ raw_surveys }} where _loaded_at > {{ watermark }})
+    union
+    select activity_date from {{ ref('stg_marketing__campaign_days') }}
+    where _loaded_at > {{ watermark }}
+{%- endmacro %}
+
+{#- Pre-hooks of the incremental KPI models: fix the days to restate in a temporary table while
+    the watermark still stands (deleting rows moves it), then delete the rows the run will append
+    again: restated segment types everywhere, fixed ones on the touched days (or in the periods
+    that contain them, for per-period KPIs). The model reads the same temporary table. -#}
+{% macro remember_kpi_touched_days(temp_name) %}
+    {% if is_incremental() %}
+        create or replace temporary table {{ temp_name }} as {{ kpi_touched_days_sql() }}
+    {% endif %}
+{% endmacro %}
+
+{% macro delete_kpi_rows_to_restate(temp_name, per_period=false) %}
+    {% if is_incremental() %}
+        delete from {{ this }}
+        where
+            segment_type in ('{{ restated_segment_types() | join("', '") }}')
+            {%- if per_period %}
+            or kpi = 'engagement_score'
+
+            {%- for grain in ['day', 'week', 'month'] %}
+            or (period_grain = '{{ grain }}' and period_start in (
+                select cast({{ dbt.date_trunc(grain, 'metric_date') }} as date) from {{ temp_name }}))
+            {%- endfor %}
+            {%- else %}
+            or metric_date in (select metric_date from {{ temp_name }})
+            {%- endif %}
+    {% endif %}
+{% endmacro %}

@@ -2,7 +2,28 @@
     Additive KPI inputs per day, segment and KPI (contract §4, kpi_metrics): every KPI whose
     numerator and denominator are sums over days. kpi_metrics rolls days up into weeks and months
     by summing them, so a month always equals the sum of its days.
+
+    Incremental by day: a run restates the days whose facts changed since the last run (see
+    kpi_touched_days_sql) and, over all history, the segment types that describe customers as
+    they are now. The pre-hook deletes exactly those rows; the model appends them again.
 -#}
+-- depends_on: {{ ref('int_events_sessionized') }}
+-- depends_on: {{ ref('fct_sessions') }}
+-- depends_on: {{ ref('int_orders_converted') }}
+-- depends_on: {{ ref('stg_feedback__survey_responses') }}
+-- depends_on: {{ ref('stg_marketing__campaign_days') }}
+{{
+    config(
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook=[
+            "{{ remember_kpi_touched_days('kpi_daily_touched_days') }}",
+            "{{ delete_kpi_rows_to_restate('kpi_daily_touched_days') }}",
+        ],
+    )
+}}
+
+{%- set only_touched = is_incremental() %}
 
 {%- set session_columns = [
     'fact.session_date as metric_date', '1 as sessions', 'fact.page_views', 'fact.duration_seconds',
@@ -18,6 +39,13 @@
     'fact.is_satisfied'] %}
 
 with
+
+{% if only_touched %}
+touched_days as (
+    -- written by the pre-hook before it deleted the rows this run restates
+    select metric_date from kpi_daily_touched_days
+),
+{% endif %}
 
 customers as (
     select * from {{ ref('dim_customers') }}
@@ -38,26 +66,29 @@ surveys as (
 
 marketing as (
     select * from {{ ref('fct_marketing_performance') }}
-    where has_platform_data
+    where
+        has_platform_data
+        {% if only_touched %}and "date" in (select metric_date from touched_days){% endif %}
 ),
 
 shares as (
     select * from {{ ref('fct_social_shares_daily') }}
+    {% if only_touched %}where share_date in (select metric_date from touched_days){% endif %}
 ),
 
 session_segments as (
     {{ explode_segments('sessions as fact left join customers as customer on fact.customer_id = customer.customer_id',
-                        session_segments(), session_columns) }}
+                        session_segments(), session_columns, 'fact.session_date', only_touched) }}
 ),
 
 order_segments as (
     {{ explode_segments('orders as fact left join customers as customer on fact.customer_id = customer.customer_id',
-                        order_segments(), order_columns) }}
+                        order_segments(), order_columns, 'fact.order_date', only_touched) }}
 ),
 
 survey_segments as (
     {{ explode_segments('surveys as fact left join customers as customer on fact.customer_id = customer.customer_id',
-                        survey_segments(), survey_columns) }}
+                        survey_segments(), survey_columns, 'fact.submitted_date', only_touched) }}
 ),
 
 session_totals as (
@@ -166,7 +197,10 @@ kpis as (
 ),
 
 final as (
-    select * from kpis
+    select
+        *,
+        {{ run_timestamp() }} as _refreshed_at
+    from kpis
     where metric_date is not null
 )
 

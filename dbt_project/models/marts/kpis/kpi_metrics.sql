@@ -12,11 +12,13 @@
 with
 
 daily as (
-    select * from {{ ref('int_kpi_daily') }}
+    select metric_date, segment_type, segment_value, kpi, numerator, denominator
+    from {{ ref('int_kpi_daily') }}
 ),
 
 distinct_counts as (
-    select * from {{ ref('int_kpi_distinct') }}
+    select period_grain, period_start, segment_type, segment_value, kpi, numerator, denominator
+    from {{ ref('int_kpi_distinct') }}
 ),
 
 observation as (

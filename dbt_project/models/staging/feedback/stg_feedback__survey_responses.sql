@@ -30,7 +30,8 @@ final as (
         comment,
         _partition_date,
         _source_file,
-        _line_number
+        _line_number,
+        _loaded_at
     from ranked
     where delivery_rank = 1
 )
