@@ -7,7 +7,7 @@ export DBT_PROFILES_DIR := $(CURDIR)
 export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 RUN := $(UV) run --frozen
 
-.PHONY: help setup demo test dev lint docs docs-serve clean bench-sessions
+.PHONY: help setup demo test dev lint docs docs-serve clean bench-sessions bench-customers
 
 help:
 	@echo "make demo   sample data, a full refresh and a KPI summary (sets everything up)"
@@ -51,3 +51,6 @@ bench-sessions: setup
 
 clean:
 	rm -rf data target logs
+
+bench-customers: setup
+	$(RUN) python bench/bench_customers.py --sizes 100k 1m

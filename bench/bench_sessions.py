@@ -19,9 +19,7 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
-import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -30,6 +28,7 @@ import duckdb
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import dbt, timed  # noqa: E402
 from orchestration import generator  # noqa: E402
 from orchestration.loaders import SOURCES, load_partitions  # noqa: E402
 
@@ -84,22 +83,6 @@ select
 from numbered
 group by anonymous_id, session_number
 """
-
-
-def timed(label: str, fn) -> float:
-    start = time.perf_counter()
-    fn()
-    elapsed = time.perf_counter() - start
-    print(f"  {label:<34} {elapsed:8.1f} s", flush=True)
-    return elapsed
-
-
-def dbt(args: list[str], env: dict[str, str]) -> None:
-    cmd = [str(Path(sys.executable).parent / "dbt"), *args, "--quiet"]
-    result = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
-    if result.returncode != 0:
-        print(result.stdout[-4000:], result.stderr[-4000:])
-        raise SystemExit(f"dbt {' '.join(args)} failed")
 
 
 def run_size(size: str) -> dict[str, float]:

@@ -10,6 +10,7 @@ query per partition, which is where the work is on large extracts.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.failpoints import pause_point
 from orchestration.framing import FramedRecords, LoadError, frame_csv, frame_jsonl, list_files
 
 __all__ = ["LoadError", "LoadResult", "SOURCES", "load_partition", "load_partitions", "landing_partitions"]
@@ -612,12 +614,17 @@ def _replace_partition(
                 f"{source} {day}: read {rows_read} rows but stored {rows_loaded} loaded + "
                 f"{stored_rejects} rejected; nothing was changed"
             )
+        pause_point("load:before-commit")
         con.execute("commit")
     except BaseException:
-        con.execute("rollback")
+        # A commit that failed (a full disk, say) has rolled back already; its error is the one to
+        # report, not the rollback's "no transaction is active".
+        with contextlib.suppress(duckdb.Error):
+            con.execute("rollback")
         raise
     finally:
-        con.execute("drop table if exists checked")
+        with contextlib.suppress(duckdb.Error):  # a temp table: it goes with the connection anyway
+            con.execute("drop table if exists checked")
     return rows_loaded, rows_rejected, reasons
 
 

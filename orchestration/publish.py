@@ -15,6 +15,8 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.failpoints import pause_point
+
 # Schemas BI tools read: the marts, and the reference seeds they are explained by.
 PUBLISHED_SCHEMAS = ("marts", "reference")
 
@@ -30,6 +32,28 @@ def _quote_path(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
+def check_writable_folder(folder: Path, what: str, setting: str) -> None:
+    """Create `folder` if needed and prove a file can be written in it (a real write: permission
+    bits say nothing to root, and a read-only mount or a full disk only shows on writing)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / f".write-probe-{uuid.uuid4().hex}"
+        probe.write_bytes(b"probe")
+        probe.unlink()
+    except OSError as exc:
+        raise PermissionError(
+            f"cannot write in {what} {folder}: {exc.strerror or exc}; "
+            f"fix its permissions or free space, or set {setting} to a writable place"
+        ) from exc
+
+
+def remove_stale_temporaries(serving_path: Path) -> None:
+    """Delete half-written serving files left by a publication that was killed before its rename
+    (one refresh runs at a time: DuckDB allows one writer of the working file)."""
+    for leftover in serving_path.parent.glob(f".{serving_path.name}.*.tmp*"):
+        leftover.unlink(missing_ok=True)
+
+
 def publish_serving_file(
     working_path: Path,
     serving_path: Path,
@@ -40,12 +64,8 @@ def publish_serving_file(
     """Copy the published schemas of the working file into a fresh serving file, atomically."""
     if not working_path.exists():
         raise FileNotFoundError(f"working database {working_path} does not exist; run a refresh first")
-    serving_path.parent.mkdir(parents=True, exist_ok=True)
-    if not os.access(serving_path.parent, os.W_OK):
-        raise PermissionError(
-            f"cannot write next to {serving_path}: the folder is not writable; "
-            "fix its permissions or set WAREHOUSE_SERVING_PATH"
-        )
+    check_writable_folder(serving_path.parent, "the serving file's folder", "WAREHOUSE_SERVING_PATH")
+    remove_stale_temporaries(serving_path)
     tmp_path = serving_path.with_name(f".{serving_path.name}.{uuid.uuid4().hex}.tmp")
     published_at = datetime.now(UTC).replace(tzinfo=None)
     tables: dict[str, int] = {}
@@ -77,6 +97,7 @@ def publish_serving_file(
             con.execute("checkpoint")
         finally:
             con.close()
+        pause_point("publish:before-rename")
         os.replace(tmp_path, serving_path)
     except BaseException:
         tmp_path.unlink(missing_ok=True)

@@ -6,7 +6,10 @@ instance, so it appears in the UI's run history.
 
 from __future__ import annotations
 
+import json
 import os
+import re
+import socket
 import sys
 import warnings
 from collections.abc import Callable
@@ -47,8 +50,24 @@ class RefreshOutcome:
             lines.append("FAILED: nothing was published; the last good serving file is unchanged")
             lines += [f"  failed step: {s}" for s in self.failed_steps]
             lines += [f"  failed test: {c}" for c in self.failed_checks]
+            hints = {h for h in (_hint(step) for step in self.failed_steps) if h}
+            lines += [f"  what to do: {h}" for h in sorted(hints)]
         lines += [f"  warning: {c}" for c in self.warned_checks]
         return "\n".join(lines)
+
+
+def _hint(message: str) -> str | None:
+    """What to fix, for the failures an operator can fix (the message names the path)."""
+    lowered = message.lower()
+    if "no space left on device" in lowered or "disk full" in lowered or "disk is full" in lowered:
+        return (
+            "a disk is full: free space on the disk of the file named above (or point "
+            "WAREHOUSE_DUCKDB_PATH / WAREHOUSE_SERVING_PATH at a bigger one) and rerun the refresh; "
+            "partitions load whole and models rebuild, so the rerun picks up where this one stopped"
+        )
+    if "permission denied" in lowered or "read-only file system" in lowered:
+        return "give this user read/write access to the path named above, then rerun the refresh"
+    return None
 
 
 def _describe_error(error) -> str:
@@ -59,7 +78,39 @@ def _describe_error(error) -> str:
     while getattr(error, "cause", None) is not None:
         error = error.cause
     lines = [line for line in error.message.strip().splitlines() if line.strip()]
-    return " ".join(lines[:3])[:600] if lines else error.cls_name or "unknown error"
+    text = " ".join(lines[:3])[:600] if lines else error.cls_name or "unknown error"
+    dbt_errors = _dbt_log_errors(error.message)
+    return f"{text} dbt said: {dbt_errors}" if dbt_errors else text
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_DBT_LOG = re.compile(r"dbt debug log: (\S+?dbt\.log)")
+_DBT_PROGRESS = re.compile(r"^\d+ of \d+ ")
+
+
+def _dbt_log_errors(message: str, limit: int = 2) -> str:
+    """The first errors of a failed dbt command, from the debug log dagster-dbt names in its
+    exception (which itself only says that dbt exited with code 1)."""
+    match = _DBT_LOG.search(message)
+    if not match:
+        return ""
+    found: list[str] = []
+    try:
+        with open(match.group(1), encoding="utf-8") as log:
+            for line in log:
+                try:
+                    info = json.loads(line)["info"]
+                except (ValueError, KeyError):
+                    continue
+                text = " ".join(_ANSI.sub("", info.get("msg", "")).split())
+                if info.get("level") == "error" and text and not _DBT_PROGRESS.match(text):
+                    if not text.startswith("Failure in ") and text not in found:
+                        found.append(text[:400])
+                if len(found) >= limit:
+                    break
+    except OSError:
+        return ""
+    return " | ".join(found)
 
 
 def prepare_environment(settings: Settings) -> None:
@@ -84,6 +135,74 @@ def prepare_environment(settings: Settings) -> None:
     os.environ["DAGSTER_HOME"] = str(home_path.resolve())
 
 
+def preflight(settings: Settings) -> None:
+    """Fail before anything runs when a path the refresh needs cannot be used, saying which and how
+    to fix it; the last good serving file is then untouched by construction."""
+    from orchestration.publish import check_writable_folder
+
+    landing = settings.landing_dir
+    if landing.is_dir():
+        try:
+            for entry in os.scandir(landing):
+                if entry.is_dir():
+                    os.listdir(entry.path)
+        except OSError as exc:
+            raise RefreshError(
+                f"landing zone {landing} cannot be read ({exc.strerror or exc}: {exc.filename}); "
+                "give this user read access to it or set WAREHOUSE_LANDING_DIR"
+            ) from exc
+    folders = [
+        (settings.duckdb_path.parent, "the working database's folder", "WAREHOUSE_DUCKDB_PATH"),
+        (settings.serving_path.parent, "the serving file's folder", "WAREHOUSE_SERVING_PATH"),
+        (settings.kpi_report_path.parent, "the KPI report's folder", "WAREHOUSE_REPORT_PATH"),
+    ]
+    for folder, what, setting in folders:
+        try:
+            check_writable_folder(folder, what, setting)
+        except PermissionError as exc:
+            raise RefreshError(str(exc)) from exc
+    if settings.duckdb_path.exists():
+        try:
+            with open(settings.duckdb_path, "r+b"):
+                pass
+        except OSError as exc:
+            raise RefreshError(
+                f"cannot open the working database {settings.duckdb_path} for writing "
+                f"({exc.strerror or exc}); fix its permissions or set WAREHOUSE_DUCKDB_PATH"
+            ) from exc
+
+
+def close_dead_runs(instance, echo: Callable[[str], None]) -> None:
+    """Mark as failed the refresh runs whose process died without finishing (killed, out of
+    memory, machine restarted), so the UI's run history does not show them running forever."""
+    import dagster as dg
+
+    host = socket.gethostname()
+    runs = instance.get_runs(
+        filters=dg.RunsFilter(
+            statuses=[dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING],
+            tags={"warehouse/host": host},
+        )
+    )
+    for run in runs:
+        pid = run.tags.get("warehouse/pid", "")
+        if pid.isdigit() and not _process_alive(int(pid)):
+            instance.report_run_failed(
+                run, message=f"process {pid} ended without finishing the run (killed or crashed)"
+            )
+            echo(f"run {run.run_id} was left unfinished by process {pid}; marked as failed")
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def choose_partitions(
     settings: Settings, start: date | None, end: date | None, last_complete_day: date
 ) -> tuple[date, date]:
@@ -94,8 +213,6 @@ def choose_partitions(
             f"landing zone {settings.landing_dir} does not exist; run `warehouse generate` "
             "or set WAREHOUSE_LANDING_DIR"
         )
-    if not os.access(settings.landing_dir, os.R_OK | os.X_OK):
-        raise RefreshError(f"landing zone {settings.landing_dir} is not readable; fix its permissions")
     days = landing_partitions(settings.landing_dir)
     if start is None or end is None:
         if not days:
@@ -128,6 +245,7 @@ def run_refresh(
     echo: Callable[[str], None] = print,
 ) -> RefreshOutcome:
     prepare_environment(settings)
+    preflight(settings)
     # Imported here: Dagster and dbt are heavy, and `warehouse generate` needs neither.
     import dagster as dg
 
@@ -153,6 +271,7 @@ def run_refresh(
     echo(f"refreshing arrival days {first} .. {last}{' (full refresh)' if full_refresh else ''}")
 
     instance = dg.DagsterInstance.get()
+    close_dead_runs(instance, echo)
     result = job.execute_in_process(
         instance=instance,
         raise_on_error=False,
@@ -162,6 +281,8 @@ def run_refresh(
             "dagster/asset_partition_range_start": first.isoformat(),
             "dagster/asset_partition_range_end": last.isoformat(),
             "warehouse/command": "refresh",
+            "warehouse/host": socket.gethostname(),
+            "warehouse/pid": str(os.getpid()),
         },
     )
     outcome = RefreshOutcome(success=result.success, run_id=result.run_id, partitions=(first, last))

@@ -25,6 +25,11 @@ DAYS = 3
 START = SAMPLE_START
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The fault tests kill refreshes of the shared sample and recover it: they run last."""
+    items.sort(key=lambda item: item.path.name == "test_faults.py")
+
+
 @pytest.fixture(scope="session")
 def warehouse_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     from orchestration.dbt_assets import prepare_dbt_manifest
@@ -33,7 +38,8 @@ def warehouse_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Set
     root = tmp_path_factory.mktemp("warehouse")
     env = {
         "WAREHOUSE_LANDING_DIR": str(root / "landing"),
-        "WAREHOUSE_DUCKDB_PATH": str(root / "warehouse.duckdb"),
+        # in a folder of its own, so a fault test can mount a small disk over it
+        "WAREHOUSE_DUCKDB_PATH": str(root / "work" / "warehouse.duckdb"),
         "WAREHOUSE_SERVING_PATH": str(root / "serving" / "serving.duckdb"),
         "WAREHOUSE_START_DATE": SAMPLE_START.isoformat(),
         "DAGSTER_HOME": str(root / "dagster_home"),

@@ -8,10 +8,12 @@ there); this model only moves data in and out.
 import pandas as pd
 
 from orchestration import clv
+from orchestration.failpoints import pause_point
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
+    pause_point("dbt:clv-fit")  # a no-op unless a crash test asks for it
     summary = dbt.ref("int_customer_purchase_summary").df()
     observation_end = summary["observation_end"].max() if len(summary) else None
     rows = []

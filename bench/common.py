@@ -1,0 +1,28 @@
+"""What the benchmark scripts share: a timer that prints as it goes, and a quiet dbt call."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def timed(label: str, fn: Callable[[], object], width: int = 40) -> float:
+    start = time.perf_counter()
+    fn()
+    elapsed = time.perf_counter() - start
+    print(f"  {label:<{width}} {elapsed:8.1f} s", flush=True)
+    return elapsed
+
+
+def dbt(args: list[str], env: dict[str, str]) -> None:
+    """Run dbt from this environment's bin/ in the project root; on failure show its tail and stop."""
+    cmd = [str(Path(sys.executable).parent / "dbt"), *args, "--quiet"]
+    result = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        print(result.stdout[-4000:], result.stderr[-4000:])
+        raise SystemExit(f"dbt {' '.join(args)} failed")

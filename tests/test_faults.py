@@ -1,0 +1,360 @@
+"""Faults, for real: `warehouse refresh` processes killed with SIGKILL during a load, during dbt and
+during publication; publications under concurrent readers; an unreadable landing zone, an
+unwritable serving folder and a full disk under the working file.
+
+Each refresh here is a separate `warehouse refresh` process (killed with its dbt child as a
+process group), against the session's working and serving paths, so dbt keeps its parse.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+from conftest import DAYS, START, Built
+
+from orchestration.failpoints import PAUSE_AT, PAUSE_MARKER
+from orchestration.loaders import SOURCES, load_partitions
+from orchestration.publish import publish_serving_file
+from orchestration.settings import PROJECT_ROOT, Settings
+
+DAYS_LOADED = [START + timedelta(days=i) for i in range(DAYS)]
+LAST_DAY = DAYS_LOADED[-1]
+IS_ROOT = os.geteuid() == 0
+# Root ignores permission bits; without these two capabilities it obeys them like anyone else.
+UNPRIVILEGED = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--"] if IS_ROOT else []
+
+
+@pytest.fixture(scope="module")
+def faults(built: Built) -> Settings:
+    """The session's refreshed and published sample (conftest's `built`). These tests run last
+    (see conftest), because they kill refreshes of it and check that the next one recovers."""
+    return built.settings
+
+
+def child_env(settings: Settings, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in (PAUSE_AT, PAUSE_MARKER)}
+    env.update(
+        WAREHOUSE_LANDING_DIR=str(settings.landing_dir),
+        WAREHOUSE_DUCKDB_PATH=str(settings.duckdb_path),
+        WAREHOUSE_SERVING_PATH=str(settings.serving_path),
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(extra)
+    return env
+
+
+def start_refresh(
+    settings: Settings, day: date, log: Path, *, prefix=(), args=(), **extra: str
+) -> subprocess.Popen:
+    cmd = [
+        *prefix,
+        sys.executable,
+        "-m",
+        "orchestration.cli",
+        "refresh",
+        "--start",
+        str(day),
+        "--end",
+        str(day),
+        *args,
+    ]
+    return subprocess.Popen(
+        cmd,
+        cwd=PROJECT_ROOT,
+        env=child_env(settings, **extra),
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group: the kill takes dbt with it
+    )
+
+
+def refresh(settings: Settings, day: date, log: Path, *, prefix=(), args=(), **extra: str) -> tuple[int, str]:
+    process = start_refresh(settings, day, log, prefix=prefix, args=args, **extra)
+    code = process.wait(timeout=600)
+    return code, log.read_text()
+
+
+PUBLISH = [
+    "-c",
+    "import os; from pathlib import Path; from orchestration.publish import publish_serving_file; "
+    "publish_serving_file(Path(os.environ['WAREHOUSE_DUCKDB_PATH']), "
+    "Path(os.environ['WAREHOUSE_SERVING_PATH']))",
+]
+
+
+def kill_at(settings: Settings, day: date, point: str, tmp: Path, command: list[str] | None = None) -> str:
+    """Start a refresh (or `command`) that pauses at `point`, then SIGKILL its process group."""
+    marker = tmp / f"{point.replace(':', '_')}.marker"
+    log = tmp / f"{point.replace(':', '_')}.log"
+    pause = {PAUSE_AT: point, PAUSE_MARKER: str(marker)}
+    if command is None:
+        process = start_refresh(settings, day, log, **pause)
+    else:
+        process = subprocess.Popen(
+            [sys.executable, *command],
+            cwd=PROJECT_ROOT,
+            env=child_env(settings, **pause),
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    deadline = time.monotonic() + 600
+    while not marker.exists():
+        if process.poll() is not None:
+            pytest.fail(
+                f"the refresh ended (code {process.returncode}) before pausing at {point}:\n{log.read_text()}"
+            )
+        if time.monotonic() > deadline:
+            os.killpg(process.pid, signal.SIGKILL)
+            pytest.fail(f"no pause at {point} within 10 minutes:\n{log.read_text()}")
+        time.sleep(0.2)
+    os.killpg(process.pid, signal.SIGKILL)
+    assert process.wait(timeout=60) == -signal.SIGKILL
+    time.sleep(0.5)  # let the killed dbt child (same group) be reaped by init
+    return log.read_text()
+
+
+def raw_counts(db: Path) -> dict[tuple[str, date], int]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        counts = {}
+        for source in SOURCES:
+            for table in (source, f"{source}_rejects"):
+                column = "_partition_date" if table == source else "partition_date"
+                for day, rows in con.execute(
+                    f"select {column}, count(*) from raw.{table} group by 1"
+                ).fetchall():
+                    counts[(table, day)] = rows
+        return counts
+    finally:
+        con.close()
+
+
+def clean_counts(landing: Path, days: list[date], scratch: Path) -> dict[tuple[str, date], int]:
+    """What loading `days` once into an empty file gives: the reference for 'nothing half-loaded
+    or duplicated'."""
+    for source in SOURCES:
+        load_partitions(scratch, landing, source, days, log_fn=lambda _: None)
+    return raw_counts(scratch)
+
+
+def unfinished_runs() -> list[str]:
+    import dagster as dg
+
+    with dg.DagsterInstance.get() as instance:
+        runs = instance.get_runs(
+            filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING])
+        )
+        return [run.run_id for run in runs]
+
+
+def publication(serving: Path) -> str:
+    con = duckdb.connect(str(serving), read_only=True)
+    try:
+        return con.execute("select run_id from main._publication").fetchone()[0]
+    finally:
+        con.close()
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def leftovers(serving: Path) -> list[str]:
+    return sorted(p.name for p in serving.parent.iterdir() if p.name.startswith(f".{serving.name}."))
+
+
+READER = textwrap.dedent(
+    """
+    import os, sys, time, duckdb
+    path, stop = sys.argv[1], sys.argv[2]
+    reads, errors, runs = 0, 0, set()
+    while not os.path.exists(stop):
+        try:
+            con = duckdb.connect(path, read_only=True)
+            try:
+                (sessions,) = con.execute("select count(*) from marts.fct_sessions").fetchone()
+                (run_id,) = con.execute("select run_id from main._publication").fetchone()
+                assert sessions > 0
+            finally:
+                con.close()
+            reads += 1
+            runs.add(run_id)
+        except Exception as exc:
+            errors += 1
+            print("ERROR", repr(exc), file=sys.stderr, flush=True)
+        time.sleep(0.01)
+    print(reads, errors, len(runs))
+    """
+)
+
+
+@dataclass
+class ReaderTally:
+    reads: int
+    errors: int
+    publications_seen: int
+    stderr: str
+
+
+@contextmanager
+def readers(serving: Path, tmp: Path, count: int = 2) -> Iterator[list[ReaderTally]]:
+    """Processes that open the serving file read-only, query it and close it, in a loop."""
+    stop = tmp / "stop-readers"
+    stop.unlink(missing_ok=True)
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", READER, str(serving), str(stop)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(count)
+    ]
+    tallies: list[ReaderTally] = []
+    try:
+        yield tallies
+    finally:
+        stop.write_text("stop")
+        for proc in procs:
+            out, err = proc.communicate(timeout=120)
+            reads, errors, seen = (int(x) for x in out.split())
+            tallies.append(ReaderTally(reads, errors, seen, err))
+
+
+def test_killed_refreshes_recover(faults: Settings, tmp_path: Path):
+    s = faults
+    first_publication = publication(s.serving_path)
+    expected = clean_counts(s.landing_dir, DAYS_LOADED, tmp_path / "clean.duckdb")
+    assert raw_counts(s.duckdb_path) == expected
+
+    with readers(s.serving_path, tmp_path) as tallies:
+        # 1. killed inside a partition's load transaction: the partition keeps its old rows, once
+        kill_at(s, LAST_DAY, "load:before-commit", tmp_path)
+        assert raw_counts(s.duckdb_path) == expected
+        assert publication(s.serving_path) == first_publication
+
+        # 2. killed in the middle of the dbt build: the reload committed whole, once
+        kill_at(s, LAST_DAY, "dbt:clv-fit", tmp_path)
+        assert raw_counts(s.duckdb_path) == expected
+        assert publication(s.serving_path) == first_publication
+
+        # 3. a publication killed after writing the new serving file, before renaming it over
+        #    the old one (a publishing process of its own: the refresh that follows recovers)
+        kill_at(s, LAST_DAY, "publish:before-rename", tmp_path, command=PUBLISH)
+        assert leftovers(s.serving_path), "the half-published file should be there to clean up"
+        assert publication(s.serving_path) == first_publication
+
+        # the next refresh recovers: same rows, published, no leftovers, the dead runs closed
+        code, out = refresh(s, LAST_DAY, tmp_path / "recover.log")
+        assert code == 0, out
+    # each refresh closed the run its killed predecessor left open; none is left "running"
+    assert "marked as failed" in out, out
+    assert not unfinished_runs()
+    assert raw_counts(s.duckdb_path) == expected
+    assert publication(s.serving_path) != first_publication
+    assert leftovers(s.serving_path) == []
+    con = duckdb.connect(str(s.duckdb_path), read_only=True)
+    try:
+        (duplicates,) = con.execute(
+            "select count(*) - count(distinct (_source_file, _line_number)) from raw.events"
+        ).fetchone()
+        (working_sessions,) = con.execute("select count(*) from marts.fct_sessions").fetchone()
+    finally:
+        con.close()
+    assert duplicates == 0
+    con = duckdb.connect(str(s.serving_path), read_only=True)
+    try:
+        assert con.execute("select count(*) from marts.fct_sessions").fetchone()[0] == working_sessions
+    finally:
+        con.close()
+    for tally in tallies:
+        assert tally.errors == 0, tally.stderr
+        assert tally.reads > 0 and tally.publications_seen == 2
+
+
+def test_twenty_publications_under_concurrent_readers(faults: Settings, tmp_path: Path):
+    """Twenty publications in a row while readers query the serving file: every read succeeds and
+    sees one whole publication. (The refreshes of the test above run under readers too; twenty
+    whole refreshes would take most of CI's time.)"""
+    s = faults
+    run_ids = {f"publication-{i}" for i in range(20)}
+    with readers(s.serving_path, tmp_path, count=3) as tallies:
+        for run_id in sorted(run_ids):
+            publish_serving_file(s.duckdb_path, s.serving_path, run_id=run_id)
+            time.sleep(0.2)  # give the readers time to open each one
+    assert publication(s.serving_path) == max(run_ids)
+    assert leftovers(s.serving_path) == []
+    for tally in tallies:
+        assert tally.errors == 0, tally.stderr
+        assert tally.reads > 0 and tally.publications_seen > 1
+
+
+@contextmanager
+def mode(path: Path, bits: int) -> Iterator[None]:
+    path.chmod(bits)
+    try:
+        yield
+    finally:
+        path.chmod(0o755)
+
+
+def test_unreadable_landing_zone_is_named(faults: Settings, tmp_path: Path):
+    s = faults
+    before = digest(s.serving_path)
+    partition = s.landing_dir / "orders"
+    with mode(partition, 0o000):
+        code, out = refresh(s, LAST_DAY, tmp_path / "unreadable.log", prefix=UNPRIVILEGED)
+    assert code == 2, out
+    assert f"landing zone {s.landing_dir} cannot be read" in out
+    assert str(partition) in out and "Permission denied" in out
+    assert digest(s.serving_path) == before
+
+
+def test_unwritable_serving_folder_is_named(faults: Settings, tmp_path: Path):
+    s = faults
+    before = digest(s.serving_path)
+    folder = s.serving_path.parent
+    with mode(folder, 0o555):
+        code, out = refresh(s, LAST_DAY, tmp_path / "unwritable.log", prefix=UNPRIVILEGED)
+    assert code == 2, out
+    assert f"cannot write in the serving file's folder {folder}" in out
+    assert "WAREHOUSE_SERVING_PATH" in out
+    assert digest(s.serving_path) == before
+
+
+@pytest.mark.skipif(not IS_ROOT or shutil.which("mount") is None, reason="mounting a small disk needs root")
+def test_full_disk_under_the_working_file(faults: Settings, tmp_path: Path):
+    """The working file's folder becomes a tmpfs with little room beyond the file itself: the
+    refresh fails saying the disk is full, and the serving file is the last good one."""
+    s = faults
+    before = digest(s.serving_path)
+    folder = s.duckdb_path.parent
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copy(s.duckdb_path, copy)
+    size = copy.stat().st_size + 256 * 1024  # room for the probe, not for a partition's reload
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)], check=True)
+    try:
+        shutil.copy(copy, s.duckdb_path)
+        code, out = refresh(s, LAST_DAY, tmp_path / "full.log")
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)
+    assert code == 1, out
+    assert "No space left on device" in out, out
+    assert "what to do: a disk is full" in out
+    assert digest(s.serving_path) == before
+    assert raw_counts(s.duckdb_path), "the real working file under the mount is untouched"
