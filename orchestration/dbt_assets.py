@@ -23,11 +23,14 @@ from orchestration.dbt_args import WINDOW_ENV, dbt_build_args, partition_window_
 from orchestration.resources import WarehouseResource
 from orchestration.settings import PROJECT_ROOT
 
-# The partitioned group holds the incremental models and everything they read (seeds, staging
-# tables), so a daily run refreshes their inputs first. The other group holds the tables built
-# from them. Splitting purely by materialization would make the groups depend on each other in
-# both directions, which Dagster resolves by running dbt five times instead of twice.
-INCREMENTAL_SELECTOR = "+config.materialized:incremental"
+# The partitioned group holds the models that read the arrival-day window (tag arrival_window:
+# staged events, the sessionizer, the identity map, sessions and page views) and everything they
+# read (seeds, staging tables), so a daily run refreshes their inputs first. The other group
+# holds the models built from them, rebuilt whole or incremental by their own watermarks (the KPI
+# inputs): they need no window, and as unpartitioned assets they cost Dagster one event per run
+# instead of one per day of a backfill. Splitting purely by materialization would make the groups
+# depend on each other in both directions, which Dagster resolves by running dbt more than twice.
+PARTITIONED_SELECTOR = "+tag:arrival_window"
 
 # A plain description of the project; nothing runs here. The manifest is built by `dbt parse`:
 # on load under `dagster dev` (prepare_if_dev in definitions.py), by `prepare_dbt_manifest()`
@@ -148,13 +151,13 @@ def _run_dbt(
 
 
 def build_dbt_assets(partitions_def: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
-    """The two dbt asset groups: incremental models (daily partitions, one run per backfill range)
-    and everything else (seeds, snapshots, tables, rebuilt whole)."""
+    """The two dbt asset groups: the models of the arrival window and their inputs (daily
+    partitions, one run per backfill range), and everything built from them."""
 
     @dbt_assets(
         manifest=dbt_project.manifest_path,
         project=dbt_project,
-        select=INCREMENTAL_SELECTOR,
+        select=PARTITIONED_SELECTOR,
         name="dbt_incremental_models",
         partitions_def=partitions_def,
         backfill_policy=dg.BackfillPolicy.single_run(),
@@ -173,7 +176,7 @@ def build_dbt_assets(partitions_def: dg.PartitionsDefinition) -> list[dg.AssetsD
     @dbt_assets(
         manifest=dbt_project.manifest_path,
         project=dbt_project,
-        exclude=INCREMENTAL_SELECTOR,
+        exclude=PARTITIONED_SELECTOR,
         name="dbt_models",
         dagster_dbt_translator=translator,
     )
@@ -182,7 +185,8 @@ def build_dbt_assets(partitions_def: dg.PartitionsDefinition) -> list[dg.AssetsD
         dbt: DbtCliResource,
         warehouse: WarehouseResource,
     ) -> Iterator[Any]:
-        """Seeds, snapshots and tables rebuilt whole on every refresh."""
+        """Models built from the partitioned ones: tables rebuilt whole, and incremental models
+        that find what changed by their own watermarks."""
         yield from _run_dbt(context, dbt, warehouse, dbt_build_args(None, warehouse.dbt_full_refresh))
 
     return [dbt_incremental_models, dbt_models]

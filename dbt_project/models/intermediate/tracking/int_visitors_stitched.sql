@@ -11,6 +11,7 @@
     config(
         unique_key='anonymous_id',
         incremental_strategy='delete+insert',
+        tags=['arrival_window'],
         on_schema_change='fail',
     )
 }}

@@ -10,6 +10,7 @@
     config(
         unique_key='event_id',
         incremental_strategy='delete+insert',
+        tags=['arrival_window'],
         on_schema_change='fail',
     )
 }}

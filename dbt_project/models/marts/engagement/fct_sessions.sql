@@ -12,6 +12,7 @@
     config(
         unique_key='session_id',
         incremental_strategy='delete+insert',
+        tags=['arrival_window'],
         on_schema_change='fail',
         pre_hook="{{ delete_vanished_sessions() }}",
     )

@@ -12,6 +12,7 @@
     config(
         unique_key='event_id',
         incremental_strategy='delete+insert',
+        tags=['arrival_window'],
         on_schema_change='fail',
         post_hook="delete from {{ this }} where is_tombstone",
     )
