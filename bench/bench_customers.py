@@ -29,8 +29,7 @@ import duckdb
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import dbt, timed  # noqa: E402
-from orchestration import generator  # noqa: E402
+from bench.common import cached_sample, dbt, timed  # noqa: E402
 from orchestration.loaders import SOURCES, load_partitions  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
@@ -48,12 +47,7 @@ def run_size(size: str) -> dict[str, object]:
     customers, days_count = SIZES[size]
     start = date(2026, 10, 1)
     landing = OUT / f"customers_{size}" / "landing"
-    marker = landing / ".bench.json"
-    if not marker.exists():
-        print(f"[{size}] generating {customers:,} customers x {days_count} days ...", flush=True)
-        summary = generator.generate(landing, days=days_count, customers=customers, seed=1, start=start)
-        marker.write_text(json.dumps(summary.rows))
-    rows = json.loads(marker.read_text())
+    rows = cached_sample(landing, size, customers=customers, days=days_count, start=start)
     print(f"[{size}] {rows['events']:,} event lines, {rows['orders']:,} order lines", flush=True)
 
     work = OUT / f"customers_{size}" / "work"

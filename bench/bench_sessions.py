@@ -16,7 +16,6 @@ and prints the figures and their ratios. Run with `make bench-sessions` or
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import sys
@@ -28,8 +27,7 @@ import duckdb
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import dbt, timed  # noqa: E402
-from orchestration import generator  # noqa: E402
+from bench.common import cached_sample, dbt, timed  # noqa: E402
 from orchestration.loaders import SOURCES, load_partitions  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
@@ -89,12 +87,7 @@ def run_size(size: str) -> dict[str, float]:
     customers = SIZES[size]
     start = date(2026, 10, 1)
     landing = OUT / size / "landing"
-    marker = landing / ".bench.json"
-    if not marker.exists():
-        print(f"[{size}] generating {customers:,} customers x {DAYS} days ...", flush=True)
-        summary = generator.generate(landing, days=DAYS, customers=customers, seed=1, start=start)
-        marker.write_text(json.dumps(summary.rows))
-    rows = json.loads(marker.read_text())
+    rows = cached_sample(landing, size, customers=customers, days=DAYS, start=start)
     print(f"[{size}] {rows['events']:,} event lines", flush=True)
 
     work = OUT / size / "work"

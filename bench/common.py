@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,3 +28,15 @@ def dbt(args: list[str], env: dict[str, str]) -> None:
     if result.returncode != 0:
         print(result.stdout[-4000:], result.stderr[-4000:])
         raise SystemExit(f"dbt {' '.join(args)} failed")
+
+
+def cached_sample(landing: Path, label: str, *, customers: int, days: int, start: date) -> dict[str, int]:
+    """Generate the sample once (seed 1) and reuse it: rows per source, from a marker file."""
+    from orchestration import generator
+
+    marker = landing / ".bench.json"
+    if not marker.exists():
+        print(f"[{label}] generating {customers:,} customers x {days} days ...", flush=True)
+        summary = generator.generate(landing, days=days, customers=customers, seed=1, start=start)
+        marker.write_text(json.dumps(summary.rows))
+    return json.loads(marker.read_text())

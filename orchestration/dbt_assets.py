@@ -1,4 +1,4 @@
-"""dbt models as Dagster assets: incremental models per daily partition, the rest as whole tables."""
+"""dbt models as Dagster assets: the arrival-window models per daily partition, the rest whole."""
 
 import json
 import os
@@ -168,7 +168,7 @@ def build_dbt_assets(partitions_def: dg.PartitionsDefinition) -> list[dg.AssetsD
         dbt: DbtCliResource,
         warehouse: WarehouseResource,
     ) -> Iterator[Any]:
-        """Incremental models for the selected arrival days."""
+        """The models that read the arrival window (and their inputs), for the selected days."""
         window = context.partition_time_window
         days = partition_window_env(window.start, window.end)
         yield from _run_dbt(context, dbt, warehouse, dbt_build_args(None, warehouse.dbt_full_refresh), days)

@@ -59,7 +59,7 @@ class RefreshOutcome:
 def _hint(message: str) -> str | None:
     """What to fix, for the failures an operator can fix (the message names the path)."""
     lowered = message.lower()
-    if "no space left on device" in lowered or "disk full" in lowered or "disk is full" in lowered:
+    if "no space left on device" in lowered:
         return (
             "a disk is full: free space on the disk of the file named above (or point "
             "WAREHOUSE_DUCKDB_PATH / WAREHOUSE_SERVING_PATH at a bigger one) and rerun the refresh; "
@@ -195,11 +195,11 @@ def close_dead_runs(instance, echo: Callable[[str], None]) -> None:
 
 def _process_alive(pid: int) -> bool:
     try:
-        os.kill(pid, 0)
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
     except ProcessLookupError:
         return False
-    except PermissionError:
-        return True
+    except PermissionError:  # it exists, under another user
+        pass
     return True
 
 

@@ -122,6 +122,17 @@
     {% endif %}
 {% endmacro %}
 
+{#- The (grain, period_start) pairs of day, week and month containing a touched day. -#}
+{% macro kpi_touched_periods_sql(temp_name) -%}
+    {%- for grain in ['day', 'week', 'month'] %}
+    select distinct
+        '{{ grain }}' as period_grain,
+        cast({{ dbt.date_trunc(grain, 'metric_date') }} as date) as period_start
+    from {{ temp_name }}
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+{%- endmacro %}
+
 {% macro delete_kpi_rows_to_restate(temp_name, per_period=false) %}
     {% if is_incremental() %}
         delete from {{ this }}
@@ -129,11 +140,11 @@
             segment_type in ('{{ restated_segment_types() | join("', '") }}')
             {%- if per_period %}
             or kpi = 'engagement_score'
-
-            {%- for grain in ['day', 'week', 'month'] %}
-            or (period_grain = '{{ grain }}' and period_start in (
-                select cast({{ dbt.date_trunc(grain, 'metric_date') }} as date) from {{ temp_name }}))
-            {%- endfor %}
+            or exists (
+                select 1 from ({{ kpi_touched_periods_sql(temp_name) }}) as touched
+                where touched.period_grain = {{ this }}.period_grain
+                    and touched.period_start = {{ this }}.period_start
+            )
             {%- else %}
             or metric_date in (select metric_date from {{ temp_name }})
             {%- endif %}

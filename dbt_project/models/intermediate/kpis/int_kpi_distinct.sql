@@ -29,14 +29,8 @@ with
 
 {% if is_incremental() %}
 touched_periods as (
-    -- days written by the pre-hook before it deleted the rows this run restates
-    {%- for grain in grains %}
-    select distinct
-        '{{ grain }}' as period_grain,
-        cast({{ dbt.date_trunc(grain, 'metric_date') }} as date) as period_start
-    from kpi_distinct_touched_days
-    {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
+    -- from the days the pre-hook wrote before it deleted the rows this run restates
+    {{ kpi_touched_periods_sql('kpi_distinct_touched_days') }}
 ),
 {% endif %}
 
