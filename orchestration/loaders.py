@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -453,7 +454,9 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 def connect(db_path: Path) -> duckdb.DuckDBPyConnection:
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(db_path))
+    # the same ceiling dbt's profile sets: past it DuckDB spills to <file>.tmp instead of failing
+    limit = os.environ.get("WAREHOUSE_DUCKDB_MEMORY_LIMIT", "4GB")
+    con = duckdb.connect(str(db_path), config={"memory_limit": limit})
     con.execute("set TimeZone = 'UTC'")
     return con
 

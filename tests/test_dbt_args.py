@@ -25,11 +25,12 @@ def test_empty_window_is_refused():
 
 
 def test_build_args():
-    assert dbt_build_args() == ["build", "--exclude-resource-type", "unit_test"]
+    assert dbt_build_args() == ["build", "--exclude-resource-type", "unit_test", "--no-write-json"]
     assert dbt_build_args({"min_date": "2026-10-05", "max_date": "2026-10-05"}, full_refresh=True) == [
         "build",
         "--exclude-resource-type",
         "unit_test",
+        "--no-write-json",
         "--vars",
         '{"max_date": "2026-10-05", "min_date": "2026-10-05"}',
         "--full-refresh",

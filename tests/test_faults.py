@@ -197,7 +197,7 @@ READER = textwrap.dedent(
         except Exception as exc:
             errors += 1
             print("ERROR", repr(exc), file=sys.stderr, flush=True)
-        time.sleep(0.01)
+        time.sleep(0.05)  # often enough to see every publication, rarely enough to leave CPU to the refresh
     print(reads, errors, len(runs))
     """
 )

@@ -11,13 +11,23 @@
 {#- The arrival-day window an incremental run processes (inclusive), as SQL date literals: the
     vars min_date / max_date when given (`dbt build --vars ...`), else the environment variables
     WAREHOUSE_MIN_DATE / WAREHOUSE_MAX_DATE (how Dagster passes a partition window: unlike
-    changed --vars, they do not force dbt to re-parse the whole project), else all history. -#}
+    changed --vars, they do not force dbt to re-parse the whole project), else all history.
+    They are read only when dbt executes: an environment variable read while parsing ties the
+    parse to its value, and every new window would re-parse each file that uses it. -#}
 {% macro window_start() -%}
-    {{- var('min_date', env_var('WAREHOUSE_MIN_DATE', '1900-01-01')) -}}
+    {%- if execute -%}
+        {{- var('min_date', env_var('WAREHOUSE_MIN_DATE', '1900-01-01')) -}}
+    {%- else -%}
+        1900-01-01
+    {%- endif -%}
 {%- endmacro %}
 
 {% macro window_end() -%}
-    {{- var('max_date', env_var('WAREHOUSE_MAX_DATE', '2999-12-31')) -}}
+    {%- if execute -%}
+        {{- var('max_date', env_var('WAREHOUSE_MAX_DATE', '2999-12-31')) -}}
+    {%- else -%}
+        2999-12-31
+    {%- endif -%}
 {%- endmacro %}
 
 {% macro partition_window_filter(column) -%}

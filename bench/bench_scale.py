@@ -1,0 +1,297 @@
+"""Scale benchmark of the whole warehouse (issue 7): `make bench`.
+
+For each size (1M, 10M, 50M events over 30 arrival days, with orders, surveys, customers and
+marketing in proportion; generated once and cached under bench/out/) it measures, in one run:
+
+- `floor`: a hand-written DuckDB script doing the core work over the same extracts: load the event
+  files (read_json), deduplicate and sessionize them, write a session table and daily rollups;
+- `full refresh`: `warehouse refresh --full-refresh` of the first 29 days into an empty working
+  file: the real Dagster job (loaders with their checks and rejects, every dbt model and test,
+  publication of the serving file), with its steps' times read back from Dagster;
+- `one day`: `warehouse refresh` of the 30th day on top of that;
+- peak memory of each (the largest process: the refresh, its dbt, or the floor), with DuckDB's
+  `memory_limit` at WAREHOUSE_DUCKDB_MEMORY_LIMIT (default 4GB), spilling to disk past it.
+
+It prints the figures and the issue's targets with a verdict for each. Nothing is timed inside the
+test suite; run it with `make bench` or `uv run python bench/bench_scale.py --sizes 1m 10m 50m`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+import time
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.common import cached_sample  # noqa: E402
+
+OUT = ROOT / "bench" / "out"
+DAYS = 30
+START = date(2026, 10, 1)
+# customers per size: the generator makes ~120 events per customer over 30 days
+SIZES = {"100k": 850, "1m": 8_400, "10m": 84_000, "50m": 420_000}
+
+# Runs a command and reports the largest resident set of it and its descendants (Linux counts a
+# waited-for grandchild, such as the dbt under a refresh, in its parent's children usage).
+PEAK = textwrap.dedent(
+    """
+    import resource, subprocess, sys
+    code = subprocess.run(sys.argv[2:]).returncode
+    with open(sys.argv[1], "w") as fh:
+        fh.write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024))
+    sys.exit(code)
+    """
+)
+
+# The floor: what a careful engineer would write by hand in DuckDB for load + sessionize + session
+# and daily rollups. No rejects, lineage, page types, channels, stitching or tests.
+FLOOR = """
+set TimeZone = 'UTC';
+set memory_limit = '{memory_limit}';
+create table events as
+select
+    event_id, event_type,
+    cast(occurred_at as timestamp) as occurred_at,
+    anonymous_id, customer_id, page_path,
+    cast(regexp_extract(filename, 'dt=([0-9-]+)', 1) as date) as partition_date
+from read_json(
+    '{landing}/events/dt=*/*.jsonl*',
+    format = 'newline_delimited', filename = true, ignore_errors = true,
+    columns = {{event_id: 'varchar', event_type: 'varchar', occurred_at: 'timestamptz',
+               anonymous_id: 'varchar', customer_id: 'varchar', page_path: 'varchar'}}
+)
+where cast(regexp_extract(filename, 'dt=([0-9-]+)', 1) as date) <= date '{last_day}'
+  and event_id is not null and anonymous_id is not null and occurred_at is not null;
+
+create table sessions as
+with deduplicated as (
+    select * from events
+    qualify row_number() over (partition by event_id order by partition_date) = 1
+),
+flagged as (
+    select *,
+        coalesce(epoch(occurred_at) - epoch(lag(occurred_at) over visitor) > {timeout}, true) as is_start
+    from deduplicated
+    window visitor as (partition by anonymous_id order by occurred_at, event_id)
+),
+numbered as (
+    select *, sum(cast(is_start as int)) over (
+        partition by anonymous_id order by occurred_at, event_id) as session_number
+    from flagged
+)
+select
+    md5(anonymous_id || '|' || arg_min(event_id, (occurred_at, event_id))) as session_id,
+    anonymous_id,
+    min(occurred_at) as started_at,
+    epoch(max(occurred_at)) - epoch(min(occurred_at)) as duration_seconds,
+    count(*) filter (where event_type = 'page_view') as page_views,
+    count(*) = 1 and count(*) filter (where event_type = 'page_view') = 1 as is_bounce,
+    bool_or(event_type = 'purchase') as has_purchase
+from numbered
+group by anonymous_id, session_number;
+
+create table daily as
+select
+    cast(started_at as date) as day,
+    count(*) as sessions,
+    count(distinct anonymous_id) as visitors,
+    sum(page_views) as page_views,
+    avg(cast(is_bounce as int)) as bounce_rate,
+    avg(cast(has_purchase as int)) as conversion_rate,
+    avg(duration_seconds) as avg_session_seconds
+from sessions
+group by 1;
+"""
+
+
+@dataclass
+class Measured:
+    seconds: float
+    peak_bytes: int
+    steps: dict[str, float] = field(default_factory=dict)
+
+
+def measure(label: str, cmd: list[str], env: dict[str, str], log: Path) -> Measured:
+    """Run `cmd` to completion (failing loudly), timing it and taking its peak memory."""
+    peak_file = log.with_suffix(".peak")
+    print(f"  {label} ...", flush=True)
+    start = time.perf_counter()
+    with log.open("w") as out:
+        code = subprocess.run(
+            [sys.executable, "-c", PEAK, str(peak_file), *cmd],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        ).returncode
+    seconds = time.perf_counter() - start
+    if code != 0:
+        print(log.read_text()[-5000:])
+        raise SystemExit(f"{label} failed (exit {code}); full output in {log}")
+    peak = int(peak_file.read_text())
+    print(f"  {label:<36} {seconds:8.1f} s   peak {peak / 2**30:5.2f} GiB", flush=True)
+    return Measured(seconds, peak)
+
+
+def last_run_steps(dagster_home: Path) -> dict[str, float]:
+    """Seconds per step of the newest Dagster run, grouped: loads, the two dbt builds, publication."""
+    import dagster as dg
+
+    os.environ["DAGSTER_HOME"] = str(dagster_home)
+    with dg.DagsterInstance.get() as instance:
+        run = instance.get_runs(limit=1)[0]
+        stats = instance.get_run_step_stats(run.run_id)
+    groups: dict[str, float] = {}
+    for step in stats:
+        if step.start_time is None or step.end_time is None:
+            continue
+        key = step.step_key
+        name = (
+            "load"
+            if key.startswith("raw__")
+            else "dbt (window models)"
+            if "incremental" in key
+            else "dbt (everything else)"
+            if key.startswith("dbt")
+            else "publish + report"
+        )
+        groups[name] = groups.get(name, 0.0) + step.end_time - step.start_time
+    return groups
+
+
+def run_size(size: str, memory_limit: str) -> dict[str, object]:
+    landing = OUT / size / "landing"
+    rows = cached_sample(landing, size, customers=SIZES[size], days=DAYS, start=START)
+    print(f"[{size}] {rows['events']:,} event lines, {rows['orders']:,} order lines", flush=True)
+    work = OUT / size / "scale"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    days = [START + timedelta(days=i) for i in range(DAYS)]
+    env = {
+        **os.environ,
+        "WAREHOUSE_LANDING_DIR": str(landing),
+        "WAREHOUSE_DUCKDB_PATH": str(work / "warehouse.duckdb"),
+        "WAREHOUSE_SERVING_PATH": str(work / "serving.duckdb"),
+        "WAREHOUSE_START_DATE": START.isoformat(),
+        "WAREHOUSE_DUCKDB_MEMORY_LIMIT": memory_limit,
+        "DAGSTER_HOME": str(work / "dagster_home"),
+        "DBT_PROFILES_DIR": str(ROOT),
+        "PYTHONUNBUFFERED": "1",
+    }
+    (work / "dagster_home").mkdir()
+    # untimed: dbt's parse for this working file (a refresh would otherwise start with it)
+    subprocess.run(
+        [sys.executable, "-c", "from orchestration.dbt_assets import prepare_dbt_manifest as p; p()"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+
+    floor_sql = FLOOR.format(
+        landing=landing, last_day=days[-2].isoformat(), timeout=30 * 60, memory_limit=memory_limit
+    )
+    (work / "floor.sql").write_text(floor_sql)
+    floor_cmd = [
+        sys.executable,
+        "-c",
+        "import duckdb, sys; con = duckdb.connect(sys.argv[1]); con.execute(open(sys.argv[2]).read()); "
+        "print(con.execute('select count(*), sum(sessions) from daily').fetchone()); con.close()",
+        str(work / "floor.duckdb"),
+        str(work / "floor.sql"),
+    ]
+    floor = measure("floor (hand-written DuckDB)", floor_cmd, env, work / "floor.log")
+
+    warehouse = [sys.executable, "-m", "orchestration.cli", "refresh"]
+    full = measure(
+        "full refresh (29 days)",
+        [*warehouse, "--full-refresh", "--start", str(days[0]), "--end", str(days[-2])],
+        env,
+        work / "full.log",
+    )
+    full.steps = last_run_steps(work / "dagster_home")
+    one = measure(
+        "one-day refresh (day 30)",
+        [*warehouse, "--start", str(days[-1]), "--end", str(days[-1])],
+        env,
+        work / "one_day.log",
+    )
+    one.steps = last_run_steps(work / "dagster_home")
+    for name, m in (("full", full), ("one day", one)):
+        parts = ", ".join(f"{k} {v:.1f} s" for k, v in sorted(m.steps.items()))
+        print(f"    {name} steps: {parts}")
+    spill = work / "warehouse.duckdb.tmp"
+    return {"events": rows["events"], "floor": floor, "full": full, "one": one, "spill_dir": spill.exists()}
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "MISSED"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", nargs="+", default=["1m", "10m", "50m"], choices=list(SIZES))
+    parser.add_argument(
+        "--memory-limit",
+        default=os.environ.get("WAREHOUSE_DUCKDB_MEMORY_LIMIT", "4GB"),
+        help="DuckDB memory_limit for the floor, the loaders and dbt (default %(default)s)",
+    )
+    args = parser.parse_args()
+    results = {size: run_size(size, args.memory_limit) for size in args.sizes}
+
+    print()
+    print(f"memory_limit {args.memory_limit}; peak = largest process (GiB)")
+    print(
+        f"{'size':>5} {'events':>11} {'floor':>8} {'full':>8} {'full/floor':>10} "
+        f"{'one day':>8} {'day/full':>8} {'load':>7} {'peak floor':>10} {'peak full':>9} {'peak day':>8}"
+    )
+    for size, r in results.items():
+        floor, full, one = r["floor"], r["full"], r["one"]
+        print(
+            f"{size:>5} {r['events']:>11,} {floor.seconds:>7.1f}s {full.seconds:>7.1f}s "
+            f"{full.seconds / floor.seconds:>9.2f}x {one.seconds:>7.1f}s {one.seconds / full.seconds:>8.1%} "
+            f"{full.steps.get('load', 0):>6.1f}s {floor.peak_bytes / 2**30:>10.2f} "
+            f"{full.peak_bytes / 2**30:>9.2f} {one.peak_bytes / 2**30:>8.2f}"
+        )
+    print()
+    print("targets (issue 7):")
+    if "10m" in results:
+        r = results["10m"]
+        ratio = r["full"].seconds / r["floor"].seconds
+        print(f"  full refresh at 10M within 2.5x the floor: {ratio:.2f}x -> {verdict(ratio <= 2.5)}")
+        share = r["one"].seconds / r["full"].seconds
+        print(f"  one-day refresh at 10M under 10% of the full refresh: {share:.1%} -> {verdict(share < 0.10)}")
+    if "10m" in results and "50m" in results:
+        growth = results["50m"]["one"].seconds / results["10m"]["one"].seconds
+        print(f"  one day over 50M history within 1.3x the one over 10M: {growth:.2f}x -> {verdict(growth <= 1.3)}")
+    if "50m" in results:
+        print("  50M completes under the memory limit: met (both refreshes succeeded)")
+    print("  (`make demo` warm under 120 s is measured separately: `time make demo`)")
+    summary = {
+        size: {
+            "events": r["events"],
+            "floor_s": r["floor"].seconds,
+            "full_s": r["full"].seconds,
+            "one_day_s": r["one"].seconds,
+            "full_steps_s": r["full"].steps,
+            "one_day_steps_s": r["one"].steps,
+            "peak_bytes": {"floor": r["floor"].peak_bytes, "full": r["full"].peak_bytes, "one_day": r["one"].peak_bytes},
+        }
+        for size, r in results.items()
+    }
+    (OUT / "scale_results.json").write_text(json.dumps(summary, indent=2))
+    print(f"figures saved to {OUT / 'scale_results.json'}")
+
+
+if __name__ == "__main__":
+    main()
