@@ -9,7 +9,7 @@ export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 export WAREHOUSE_DUCKDB_PATH ?= $(CURDIR)/data/warehouse.duckdb
 RUN := $(UV) run --frozen
 
-.PHONY: help setup demo test dev lint docs docs-serve clean bench-sessions bench-customers
+.PHONY: help setup demo test dev lint docs docs-serve clean bench bench-sessions bench-customers
 
 help:
 	@echo "make demo   sample data, a full refresh and a KPI summary (sets everything up)"
@@ -17,6 +17,7 @@ help:
 	@echo "make dev    Dagster UI on http://127.0.0.1:3000"
 	@echo "make lint   ruff and sqlfluff"
 	@echo "make docs   dbt docs (catalog of the built warehouse); make docs-serve to browse it"
+	@echo "make bench  scale benchmark: 1M / 10M / 50M events (hours; SIZES='1m 10m' for fewer)"
 	@echo "make clean  remove data/, target/ and logs/"
 
 # uv comes from PyPI (the only registry some machines reach), into the user's ~/.local/bin.
@@ -26,7 +27,7 @@ $(UV):
 setup: $(UV)
 	$(UV) sync --frozen
 	mkdir -p $(DAGSTER_HOME)
-	$(RUN) python -c "from orchestration.dbt_assets import prepare_dbt_manifest; prepare_dbt_manifest()"
+	$(RUN) python -c "from orchestration.dbt_parse import prepare_dbt_manifest; prepare_dbt_manifest()"
 
 demo: setup
 	$(RUN) warehouse demo
@@ -47,6 +48,10 @@ docs: setup
 
 docs-serve: docs
 	$(RUN) dbt docs serve --host 127.0.0.1 --port 8080
+
+SIZES ?= 1m 10m 50m
+bench: setup
+	$(RUN) python bench/bench_scale.py --sizes $(SIZES)
 
 bench-sessions: setup
 	$(RUN) python bench/bench_sessions.py --sizes 1m 10m

@@ -1,12 +1,8 @@
 """dbt models as Dagster assets: the arrival-window models per daily partition, the rest whole."""
 
-import json
 import os
-import subprocess
-import sys
 from collections.abc import Iterator, Mapping, Sequence
 from functools import cached_property
-from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -21,8 +17,9 @@ from dagster_dbt import (
 from packaging import version
 
 from orchestration.dbt_args import WINDOW_ENV, dbt_build_args, partition_window_env
+from orchestration.dbt_parse import dbt_executable, prepare_dbt_manifest  # noqa: F401 (re-exported)
 from orchestration.resources import WarehouseResource
-from orchestration.settings import PROJECT_ROOT, Settings
+from orchestration.settings import PROJECT_ROOT
 
 # The partitioned group holds the models that read the arrival-day window (tag arrival_window:
 # staged events, the sessionizer, the identity map, sessions and page views) and everything they
@@ -55,68 +52,6 @@ class WarehouseDbtCliResource(DbtCliResource):
 
     def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:  # type: ignore[override]
         return None
-
-
-def dbt_executable() -> str:
-    """dbt from this environment's bin/ (so `python -m` and IDE runs work without PATH tweaks)."""
-    candidate = Path(sys.executable).parent / "dbt"
-    return str(candidate) if candidate.exists() else "dbt"
-
-
-def _newest_project_file() -> float:
-    root = dbt_project.project_dir
-    files = [root / "dbt_project.yml", root / "profiles.yml"]
-    for folder in ("dbt_project", "seeds"):
-        files += [p for p in (root / folder).rglob("*") if p.is_file()]
-    return max(p.stat().st_mtime for p in files if p.exists())
-
-
-def _profile_stamp() -> str:
-    # dbt re-parses the whole project when its profile changes, and the profile holds the DuckDB
-    # path: the stamp records which one the saved parse was made for.
-    # The reporting currency and time zone are read while parsing: a parse made without them would
-    # be partly redone (17 files, ~4 s) by every dbt run of a refresh, which sets them.
-    names = (
-        "WAREHOUSE_DUCKDB_PATH",
-        "WAREHOUSE_DUCKDB_MEMORY_LIMIT",
-        "WAREHOUSE_REPORTING_CURRENCY",
-        "WAREHOUSE_REPORTING_TIMEZONE",
-    )
-    return json.dumps({name: os.environ.get(name, "") for name in names}, sort_keys=True)
-
-
-def prepare_dbt_manifest(force: bool = False) -> bool:
-    """Run `dbt parse` unless the saved parse is newer than every file of the dbt project and was
-    made for the same profile (DuckDB path).
-
-    Returns whether dbt ran. Every dbt run Dagster starts copies the saved parse as its starting
-    point, so keeping it current for this process's profile saves each of them a full re-parse.
-    """
-    # parse with the values every dbt run of a refresh is given (resources / prepare_environment)
-    os.environ.update(Settings.from_env().dbt_env())
-    manifest = dbt_project.manifest_path
-    stamp_file = manifest.with_name(".parsed_for_profile.json")
-    stamp = _profile_stamp()
-    up_to_date = (
-        manifest.exists()
-        and manifest.stat().st_mtime > _newest_project_file()
-        and stamp_file.exists()
-        and stamp_file.read_text() == stamp
-    )
-    if up_to_date and not force:
-        return False
-    # Our own `dbt parse` rather than dagster-dbt's preparer: its full parse saves seeds with empty
-    # checksums, so every later run re-parsed the seeds and the models reading them (~4 s each).
-    parse = subprocess.run(
-        [dbt_executable(), "parse", "--quiet", "--profiles-dir", str(dbt_project.profiles_dir)],
-        cwd=dbt_project.project_dir,
-        capture_output=True,
-        text=True,
-    )
-    if parse.returncode != 0:
-        raise RuntimeError(f"dbt parse failed (exit {parse.returncode}):\n{parse.stdout}{parse.stderr}")
-    stamp_file.write_text(stamp)
-    return True
 
 
 class WarehouseDbtTranslator(DagsterDbtTranslator):

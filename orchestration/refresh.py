@@ -249,7 +249,7 @@ def run_refresh(
     # Imported here: Dagster and dbt are heavy, and `warehouse generate` needs neither.
     import dagster as dg
 
-    from orchestration.dbt_assets import prepare_dbt_manifest
+    from orchestration.dbt_parse import prepare_dbt_manifest
     from orchestration.definitions import DAILY_JOB, build_definitions
     from orchestration.resources import WarehouseResource
 

@@ -32,7 +32,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def warehouse_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
-    from orchestration.dbt_assets import prepare_dbt_manifest
+    from orchestration.dbt_parse import prepare_dbt_manifest
     from orchestration.refresh import prepare_environment
 
     root = tmp_path_factory.mktemp("warehouse")
