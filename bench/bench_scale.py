@@ -295,8 +295,10 @@ def main() -> None:
         }
         for size, r in results.items()
     }
-    (OUT / "scale_results.json").write_text(json.dumps(summary, indent=2))
-    print(f"figures saved to {OUT / 'scale_results.json'}")
+    saved = OUT / "scale_results.json"  # kept per size: a run of one size leaves the others
+    previous = json.loads(saved.read_text()) if saved.exists() else {}
+    saved.write_text(json.dumps({**previous, **summary}, indent=2))
+    print(f"figures saved to {saved}")
 
 
 if __name__ == "__main__":
