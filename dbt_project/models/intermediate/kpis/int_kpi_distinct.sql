@@ -44,10 +44,10 @@
 with
 
 {% if is_incremental() %}
-touched_periods as (
+    touched_periods as (
     -- from the days the pre-hook wrote before it deleted the rows this run restates
-    {{ kpi_touched_periods_sql('kpi_distinct_touched_days') }}
-),
+        {{ kpi_touched_periods_sql('kpi_distinct_touched_days') }}
+    ),
 {% endif %}
 
 customers as (
@@ -61,29 +61,33 @@ sessions as (
 -- one row per session and period grain
 periods as (
     {%- for grain in grains %}
-    select
-        '{{ grain }}' as period_grain,
-        cast({{ dbt.date_trunc(grain, 'session_date') }} as date) as period_start,
-        sessions.*
-    from sessions
-    {% if not loop.last %}union all{% endif %}
+        select
+            '{{ grain }}' as period_grain,
+            cast({{ dbt.date_trunc(grain, 'session_date') }} as date) as period_start,
+            sessions.*
+        from sessions
+        {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 ),
 
 {% if is_incremental() %}
-periods_to_restate as (
-    select periods.*
-    from periods
-    inner join touched_periods
-        on
-            periods.period_grain = touched_periods.period_grain
-            and periods.period_start = touched_periods.period_start
-),
+    periods_to_restate as (
+        select periods.*
+        from periods
+        inner join touched_periods
+            on
+                periods.period_grain = touched_periods.period_grain
+                and periods.period_start = touched_periods.period_start
+    ),
 {% endif %}
 
 -- who visited in each period, as whom: all customer segment types need
 visitor_periods as (
-    select distinct period_grain, period_start, anonymous_id, customer_id
+    select distinct
+        period_grain,
+        period_start,
+        anonymous_id,
+        customer_id
     from periods
 ),
 
@@ -93,7 +97,7 @@ visitor_segments as (
         by_session,
         ['fact.period_grain', 'fact.period_start', 'fact.anonymous_id']) }}
     {%- if by_session_restated %}
-    union all
+        union all
     {{ explode_segments('periods as fact', by_session_restated,
                         ['fact.period_grain', 'fact.period_start', 'fact.anonymous_id']) }}
     {%- endif %}
@@ -106,7 +110,10 @@ visitor_segments as (
 
 visitors as (
     select
-        period_grain, period_start, segment_type, segment_value,
+        period_grain,
+        period_start,
+        segment_type,
+        segment_value,
         'visitors' as kpi,
         cast(count(distinct anonymous_id) as double) as numerator,
         cast(null as double) as denominator
@@ -116,19 +123,31 @@ visitors as (
 
 -- the engagement score: customers with a score, once per period and segment
 customer_sessions as (
-    select periods.*, customer.engagement_score
+    select
+        periods.*,
+        customer.engagement_score
     from periods
     inner join customers as customer on periods.customer_id = customer.customer_id
     where customer.engagement_score is not null
 ),
 
 customer_periods as (
-    select distinct period_grain, period_start, customer_id, engagement_score
+    select distinct
+        period_grain,
+        period_start,
+        customer_id,
+        engagement_score
     from customer_sessions
 ),
 
 active_customers as (
-    select distinct period_grain, period_start, segment_type, segment_value, customer_id, engagement_score
+    select distinct
+        period_grain,
+        period_start,
+        segment_type,
+        segment_value,
+        customer_id,
+        engagement_score
     from (
         {{ explode_segments('customer_sessions as fact', by_session + by_session_restated,
                             ['fact.period_grain', 'fact.period_start', 'fact.customer_id',
@@ -143,7 +162,10 @@ active_customers as (
 
 engagement as (
     select
-        period_grain, period_start, segment_type, segment_value,
+        period_grain,
+        period_start,
+        segment_type,
+        segment_value,
         'engagement_score' as kpi,
         cast(sum(engagement_score) as double) as numerator,
         cast(count(*) as double) as denominator
@@ -152,9 +174,15 @@ engagement as (
 ),
 
 final as (
-    select *, {{ run_timestamp() }} as _refreshed_at from visitors
+    select
+        *,
+        {{ run_timestamp() }} as _refreshed_at
+    from visitors
     union all
-    select *, {{ run_timestamp() }} as _refreshed_at from engagement
+    select
+        *,
+        {{ run_timestamp() }} as _refreshed_at
+    from engagement
 )
 
 select * from final
