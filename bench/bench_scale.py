@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.common import cached_sample  # noqa: E402
+from orchestration.settings import DEFAULT_MEMORY_LIMIT  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 DAYS = 30
@@ -70,7 +71,7 @@ from read_json(
     columns = {{event_id: 'varchar', event_type: 'varchar', occurred_at: 'timestamptz',
                anonymous_id: 'varchar', customer_id: 'varchar', page_path: 'varchar'}}
 )
-where cast(regexp_extract(filename, 'dt=([0-9-]+)', 1) as date) <= date '{last_day}'
+where partition_date <= date '{last_day}'
   and event_id is not null and anonymous_id is not null and occurred_at is not null;
 
 create table sessions as
@@ -244,7 +245,7 @@ def main() -> None:
     parser.add_argument("--sizes", nargs="+", default=["1m", "10m", "50m"], choices=list(SIZES))
     parser.add_argument(
         "--memory-limit",
-        default=os.environ.get("WAREHOUSE_DUCKDB_MEMORY_LIMIT", "4GB"),
+        default=os.environ.get("WAREHOUSE_DUCKDB_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT),
         help="DuckDB memory_limit for the floor, the loaders and dbt (default %(default)s)",
     )
     args = parser.parse_args()

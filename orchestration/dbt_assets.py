@@ -17,7 +17,6 @@ from dagster_dbt import (
 from packaging import version
 
 from orchestration.dbt_args import WINDOW_ENV, dbt_build_args, partition_window_env
-from orchestration.dbt_parse import dbt_executable, prepare_dbt_manifest  # noqa: F401 (re-exported)
 from orchestration.resources import WarehouseResource
 from orchestration.settings import PROJECT_ROOT
 
@@ -30,9 +29,9 @@ from orchestration.settings import PROJECT_ROOT
 # depend on each other in both directions, which Dagster resolves by running dbt more than twice.
 PARTITIONED_SELECTOR = "+tag:arrival_window"
 
-# A plain description of the project; nothing runs here. The manifest is built by `dbt parse`:
-# on load under `dagster dev` (prepare_if_dev in definitions.py), by `prepare_dbt_manifest()`
-# for the `warehouse` command and the tests.
+# A plain description of the project; nothing runs here. The manifest is built by `dbt parse` in
+# orchestration/dbt_parse.py: by `make setup`, the `warehouse` command, the tests, and on load
+# under `dagster dev` (definitions.py).
 dbt_project = DbtProject(project_dir=PROJECT_ROOT, profiles_dir=PROJECT_ROOT)
 
 

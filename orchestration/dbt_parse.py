@@ -25,10 +25,9 @@ def dbt_executable() -> str:
 
 
 def _newest_project_file() -> float:
-    root = PROJECT_ROOT
-    files = [root / "dbt_project.yml", root / "profiles.yml"]
+    files = [PROJECT_ROOT / "dbt_project.yml", PROJECT_ROOT / "profiles.yml"]
     for folder in ("dbt_project", "seeds"):
-        files += [p for p in (root / folder).rglob("*") if p.is_file()]
+        files += [p for p in (PROJECT_ROOT / folder).rglob("*") if p.is_file()]
     return max(p.stat().st_mtime for p in files if p.exists())
 
 
@@ -48,19 +47,15 @@ def _profile_stamp() -> str:
 
 def prepare_dbt_manifest(force: bool = False) -> bool:
     """Run `dbt parse` unless the saved parse is newer than every file of the dbt project and was
-    made for the same profile (DuckDB path).
-
-    Returns whether dbt ran. Every dbt run Dagster starts copies the saved parse as its starting
-    point, so keeping it current for this process's profile saves each of them a full re-parse.
-    """
+    made with the same profile and parse-time settings (see `_profile_stamp`). Returns whether
+    dbt ran."""
     # parse with the values every dbt run of a refresh is given (resources / prepare_environment)
     os.environ.update(Settings.from_env().dbt_env())
-    manifest = MANIFEST
-    stamp_file = manifest.with_name(".parsed_for_profile.json")
+    stamp_file = MANIFEST.with_name(".parsed_for_profile.json")
     stamp = _profile_stamp()
     up_to_date = (
-        manifest.exists()
-        and manifest.stat().st_mtime > _newest_project_file()
+        MANIFEST.exists()
+        and MANIFEST.stat().st_mtime > _newest_project_file()
         and stamp_file.exists()
         and stamp_file.read_text() == stamp
     )

@@ -4,9 +4,12 @@ Definitions are built by `build_definitions()` when Dagster (or the `warehouse` 
 them, never at import time, so settings come from the environment of the process that loads them.
 """
 
+import os
+
 import dagster as dg
 
-from orchestration.dbt_assets import WarehouseDbtCliResource, build_dbt_assets, dbt_executable, dbt_project
+from orchestration.dbt_assets import WarehouseDbtCliResource, build_dbt_assets, dbt_project
+from orchestration.dbt_parse import dbt_executable, prepare_dbt_manifest
 from orchestration.partitions import daily_partitions
 from orchestration.progress import progress_logger
 from orchestration.publish import publish_serving_file
@@ -107,5 +110,8 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
 
 @dg.definitions
 def defs() -> dg.Definitions:
-    dbt_project.prepare_if_dev()
+    if os.getenv("DAGSTER_IS_DEV_CLI"):  # set by `dagster dev`: pick up edits to the dbt project
+        # Our parse, not dbt_project.prepare_if_dev(): dagster-dbt's preparer saves seeds without
+        # checksums, which makes every later dbt run re-parse them (see orchestration/dbt_parse.py).
+        prepare_dbt_manifest()
     return build_definitions()

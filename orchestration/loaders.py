@@ -22,6 +22,7 @@ import duckdb
 
 from orchestration.failpoints import pause_point
 from orchestration.framing import FramedRecords, LoadError, frame_csv, frame_jsonl, list_files
+from orchestration.settings import DEFAULT_MEMORY_LIMIT
 
 __all__ = ["LoadError", "LoadResult", "SOURCES", "load_partition", "load_partitions", "landing_partitions"]
 
@@ -455,7 +456,7 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
 def connect(db_path: Path) -> duckdb.DuckDBPyConnection:
     db_path.parent.mkdir(parents=True, exist_ok=True)
     # the same ceiling dbt's profile sets: past it DuckDB spills to <file>.tmp instead of failing
-    limit = os.environ.get("WAREHOUSE_DUCKDB_MEMORY_LIMIT", "4GB")
+    limit = os.environ.get("WAREHOUSE_DUCKDB_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)
     con = duckdb.connect(str(db_path), config={"memory_limit": limit})
     con.execute("set TimeZone = 'UTC'")
     return con

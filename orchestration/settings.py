@@ -19,6 +19,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # First day of the embedded sample data (kept in step with generator.DEFAULT_START): the default
 # first daily partition, so the demo's partitions line up with the data it generates.
 SAMPLE_START = date(2026, 10, 1)
+# WAREHOUSE_DUCKDB_MEMORY_LIMIT when unset; profiles.yml gives dbt the same default.
+DEFAULT_MEMORY_LIMIT = "4GB"
 
 
 def _path(value: str, root: Path) -> Path:

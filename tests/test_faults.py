@@ -24,7 +24,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import DAYS, START, Built
+from conftest import DAYS, LAST_DAY, START, Built
 
 from orchestration.failpoints import PAUSE_AT, PAUSE_MARKER
 from orchestration.loaders import SOURCES, load_partitions
@@ -32,7 +32,6 @@ from orchestration.publish import publish_serving_file
 from orchestration.settings import PROJECT_ROOT, Settings
 
 DAYS_LOADED = [START + timedelta(days=i) for i in range(DAYS)]
-LAST_DAY = DAYS_LOADED[-1]
 IS_ROOT = os.geteuid() == 0
 # Root ignores permission bits; without these two capabilities it obeys them like anyone else.
 UNPRIVILEGED = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--"] if IS_ROOT else []

@@ -2,11 +2,10 @@
 names the failing test; the next good refresh publishes again (contract §5)."""
 
 import csv
-from datetime import timedelta
 
 import duckdb
 import pytest
-from conftest import DAYS, START, Built
+from conftest import LAST_DAY, Built
 
 from orchestration.cli import main
 from orchestration.refresh import run_refresh
@@ -30,20 +29,19 @@ def published_at(path) -> object:
 
 def test_failing_test_blocks_publication_and_is_named(built: Built, capsys: pytest.CaptureFixture[str]):
     settings = built.settings
-    last_day = START + timedelta(days=DAYS - 1)
     before = published_at(settings.serving_path)
     # CHF is a valid ISO currency, so the row loads, but the FX seed has no CHF rate: the order's
     # revenue cannot be converted, which the error-level not_null test on fx_factor catches.
-    extra = settings.landing_dir / "orders" / f"dt={last_day.isoformat()}" / "zz-swiss-order.csv"
+    extra = settings.landing_dir / "orders" / f"dt={LAST_DAY.isoformat()}" / "zz-swiss-order.csv"
     with open(extra, "w", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(HEADER)
-        stamp = f"{last_day.isoformat()}T10:00:00Z"
+        stamp = f"{LAST_DAY.isoformat()}T10:00:00Z"
         writer.writerow(
             ["CH-1", stamp, stamp, "C00001", "completed", "web", "CHF", 1, "P0001", "x", 1, 10, 0, ""]
         )
     try:
-        status = main(["refresh", "--start", last_day.isoformat(), "--end", last_day.isoformat()])
+        status = main(["refresh", "--start", LAST_DAY.isoformat(), "--end", LAST_DAY.isoformat()])
         out = capsys.readouterr().out
         assert status == 1
         assert "FAILED: nothing was published" in out
@@ -51,6 +49,6 @@ def test_failing_test_blocks_publication_and_is_named(built: Built, capsys: pyte
         assert published_at(settings.serving_path) == before  # the last good file is untouched
     finally:
         extra.unlink()
-    outcome = run_refresh(settings, last_day, last_day, echo=lambda _: None)
+    outcome = run_refresh(settings, LAST_DAY, LAST_DAY, echo=lambda _: None)
     assert outcome.success, outcome.report()
     assert published_at(settings.serving_path) > before
