@@ -1,9 +1,10 @@
 """Turn landing files into records that keep their file, line number and raw text.
 
-Framing (where one record ends and the next begins) is done here in Python because a reject must
-name its exact line and carry its raw text, and DuckDB's readers can give neither for rows they
-skip. Parsing and validating the fields is left to DuckDB (see `loaders.py`), which is where the
-time goes on big files.
+A reject must name its exact line and carry its raw text, which DuckDB's readers give for no row
+they skip. JSON Lines files are framed by DuckDB itself when it can read them as plain lines
+(`loaders.py`, the fast path); this module frames the files it cannot (bad bytes, carriage
+returns, over-long lines) and every CSV file, whose quoted newlines make a record span lines.
+Parsing and validating the fields is always left to DuckDB.
 """
 
 from __future__ import annotations
@@ -26,6 +27,11 @@ EXTENSIONS = {
 
 class LoadError(Exception):
     """A partition could not be loaded; its previous state is kept."""
+
+
+# What counts as a blank line, on both paths: ASCII whitespace only, so a line holding nothing but
+# other characters (a no-break space, say) is a record, and is rejected rather than skipped.
+BLANK = " \t\r\f\v"
 
 
 class FramingError(LoadError):
@@ -97,9 +103,8 @@ def read_text(path: Path) -> tuple[str, bool]:
 
 
 def frame_jsonl(paths: Sequence[Path], display_name: dict[Path, str]) -> FramedRecords:
-    """One record per non-blank line; the JSON itself is parsed later by DuckDB."""
-    out = FramedRecords(columns=["_line"])
-    line_values = out.values["_line"]
+    """One record per non-blank line (its raw text is the JSON, parsed later by DuckDB)."""
+    out = FramedRecords(columns=[])
     for path in paths:
         text, had_bad_bytes = read_text(path)
         name = display_name[path]
@@ -108,14 +113,13 @@ def frame_jsonl(paths: Sequence[Path], display_name: dict[Path, str]) -> FramedR
             lines.pop()  # the newline that ends the last line does not start another one
         for number, line in enumerate(lines, start=1):
             line = line.rstrip("\r")
-            if not line.strip():
+            if not line.strip(BLANK):
                 out.blank_lines += 1
                 continue
             out.source_file.append(name)
             out.line_number.append(number)
             out.raw_text.append(line)
             out.frame_error.append("line is not valid UTF-8" if had_bad_bytes and "\ufffd" in line else None)
-            line_values.append(line)
     return out
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.failpoints import pause_point
-from orchestration.framing import FramedRecords, LoadError, frame_csv, frame_jsonl, list_files
+from orchestration.framing import BLANK, FramedRecords, LoadError, frame_csv, frame_jsonl, list_files
 from orchestration.settings import DEFAULT_MEMORY_LIMIT
 
 __all__ = ["LoadError", "LoadResult", "SOURCES", "load_partition", "load_partitions", "landing_partitions"]
@@ -235,14 +235,18 @@ def _reason(rules: list[str]) -> str:
 
 
 def _events_sql() -> str:
-    paths = "[" + ", ".join(_quote(f"$.{name}") for name in EVENT_FIELDS) + "]"
+    # Each line is parsed twice, not once per field: json_valid, then json_transform into a struct
+    # of every contract field (values of other JSON types arrive as their JSON text, as
+    # json_extract_string gives them). A valid line whose first character is "{" is an object, so
+    # json_type is asked only of the rare lines that are valid JSON of another kind.
+    shape = "{" + ", ".join(f'"{name}": "VARCHAR"' for name in EVENT_FIELDS) + ', "properties": "JSON"}'
     typed_fields = []
-    for i, name in enumerate(EVENT_FIELDS, start=1):
+    for name in EVENT_FIELDS:
         if name == "occurred_at":
-            typed_fields.append(f"{_ts(f'_v[{i}]')} as occurred_at")
-            typed_fields.append(f"_v[{i}] as _occurred_at_text")
+            typed_fields.append(f"{_ts('_v.occurred_at')} as occurred_at")
+            typed_fields.append("_v.occurred_at as _occurred_at_text")
         else:
-            typed_fields.append(f"{_text(f'_v[{i}]')} as {name}")
+            typed_fields.append(f"{_text(f'_v.{name}')} as {name}")
     offset_pattern = r"(Z|z|[+-]\d{2}(:?\d{2})?)$"
     rules = [
         _rule("not _is_json", "'invalid JSON'"),
@@ -268,23 +272,27 @@ def _events_sql() -> str:
     columns = ", ".join(EVENT_FIELDS)
     return f"""
         with framed_json as (
-            select *, json_valid(_line) as _is_json from framed
+            select *, _frame_error is null and json_valid(_raw_text) as _is_json from framed
         ),
         objects as (
-            select *, case when _is_json then json_type(_line) end as _json_type from framed_json
-        ),
-        extracted as (
             select
                 *,
-                case when _json_type = 'OBJECT' then json_extract_string(_line, {paths}) end as _v,
-                case when _json_type = 'OBJECT' then json_extract(_line, '$.properties') end as _props
+                case
+                    when not _is_json then null
+                    when starts_with(ltrim(_raw_text, ' \t'), '{{') then 'OBJECT'
+                    else json_type(_raw_text)
+                end as _json_type
+            from framed_json
+        ),
+        extracted as (
+            select *, case when _json_type = 'OBJECT' then json_transform(_raw_text, '{shape}') end as _v
             from objects
         ),
         typed as (
             select
                 _source_file, _line_number, _raw_text, _frame_error, _is_json, _json_type,
                 {", ".join(typed_fields)},
-                case when json_type(_props) <> 'NULL' then _props end as properties
+                case when json_type(_v.properties) <> 'NULL' then _v.properties end as properties
             from extracted
         )
         select _source_file, _line_number, _raw_text, {columns}, properties, {_reason(rules)} as _reason
@@ -469,16 +477,94 @@ def partition_folder(landing_dir: Path, source: str, day: date) -> Path:
     return landing_dir / source / f"dt={day.isoformat()}"
 
 
-def frame_partition(landing_dir: Path, source: str, day: date) -> tuple[FramedRecords, int, bool]:
+FRAMED_COLUMNS = """
+    _source_file varchar not null,
+    _line_number bigint not null,
+    _raw_text varchar,
+    _frame_error varchar
+"""
+
+# DuckDB reads a JSON Lines file as one text column per line when nothing in it can end a field:
+# the delimiter is a control character that valid JSON never holds raw, quoting is off, and only
+# "\n" ends a line. In strict mode the reader fails on anything else (a carriage return, that
+# control character, bytes that are not UTF-8, a line over the size limit): such a file is framed
+# in Python instead. Lines keep the file's order (insertion order is preserved), so a row's
+# position in the table is its physical line number, blank lines included.
+LINE_READER = (
+    "read_csv({path}, columns = {{'line': 'varchar'}}, header = false, auto_detect = false, "
+    "delim = '\x01', quote = '', escape = '', new_line = '\\n', strict_mode = true, "
+    "compression = 'auto', max_line_size = 16777216)"
+)
+
+
+@dataclass(frozen=True)
+class StagedPartition:
+    """What one partition's files gave: records in the temp table `framed`, and how they were read."""
+
+    files: int
+    rows: int
+    blank_lines: int
+    folder_missing: bool
+    framed_in_python: tuple[str, ...] = ()
+
+
+def stage_partition(
+    con: duckdb.DuckDBPyConnection, landing_dir: Path, source: str, day: date
+) -> StagedPartition:
+    """Frame the partition's files into the connection's temp table `framed`: one row per record
+    with its file, physical line number and raw text (CSV values as extra columns)."""
     folder = partition_folder(landing_dir, source, day)
     kind = "jsonl" if source == "events" else "csv"
     files = list_files(folder, kind)
     names = {p: p.relative_to(landing_dir).as_posix() for p in files}
-    if source == "events":
-        framed = frame_jsonl(files, names)
-    else:
+    if source != "events":
         framed = frame_csv(files, names, CSV_COLUMNS[source])
-    return framed, len(files), not folder.is_dir()
+        _create_framed(con, framed)
+        return StagedPartition(len(files), len(framed), framed.blank_lines, not folder.is_dir())
+    con.execute(f"create or replace temp table framed ({FRAMED_COLUMNS})")
+    blank_lines = 0
+    in_python: list[str] = []
+    for path in files:
+        try:
+            blank_lines += _stage_lines_in_duckdb(con, path, names[path])
+        except (duckdb.InvalidInputException, duckdb.ConversionException, duckdb.IOException):
+            framed = frame_jsonl([path], names)
+            con.register("framed_in_python", framed.to_arrow())
+            try:
+                con.execute("insert into framed select * from framed_in_python")
+            finally:
+                con.unregister("framed_in_python")
+            blank_lines += framed.blank_lines
+            in_python.append(names[path])
+    (rows,) = con.execute("select count(*) from framed").fetchone()
+    return StagedPartition(len(files), rows, blank_lines, not folder.is_dir(), tuple(in_python))
+
+
+def _stage_lines_in_duckdb(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> int:
+    """Append one JSON Lines file's non-blank lines to `framed`; returns its blank lines."""
+    reader = LINE_READER.format(path=_quote(str(path)))
+    con.execute(f"create or replace temp table file_lines as select line from {reader}")
+    try:
+        blank = f"line is null or trim(line, {_quote(BLANK)}) = ''"
+        con.execute(
+            f"insert into framed select $name, rowid + 1, line, null from file_lines where not ({blank})",
+            {"name": name},
+        )
+        (blank_lines,) = con.execute(f"select count(*) from file_lines where {blank}").fetchone()
+    finally:
+        con.execute("drop table file_lines")
+    return blank_lines
+
+
+def _create_framed(con: duckdb.DuckDBPyConnection, framed: FramedRecords) -> None:
+    values = "".join(f', "{column}" varchar' for column in framed.columns)
+    con.execute(f"create or replace temp table framed ({FRAMED_COLUMNS}{values})")
+    if len(framed):
+        con.register("framed_in_python", framed.to_arrow())
+        try:
+            con.execute("insert into framed select * from framed_in_python")
+        finally:
+            con.unregister("framed_in_python")
 
 
 def load_partition(
@@ -523,25 +609,36 @@ def load_partitions(
     try:
         ensure_raw_schema(con)
         for day in days:
-            framed, n_files, missing = frame_partition(landing_dir, source, day)
-            rows_loaded, rows_rejected, reasons = _replace_partition(con, source, day, framed, loaded_at)
+            staged = stage_partition(con, landing_dir, source, day)
+            try:
+                rows_loaded, rows_rejected, reasons = _replace_partition(
+                    con, source, day, staged.rows, loaded_at
+                )
+            finally:
+                con.execute("drop table if exists framed")
             results.append(
                 LoadResult(
                     source=source,
                     partition=day,
-                    files=n_files,
-                    rows_read=len(framed),
+                    files=staged.files,
+                    rows_read=staged.rows,
                     rows_loaded=rows_loaded,
                     rows_rejected=rows_rejected,
-                    blank_lines=framed.blank_lines,
+                    blank_lines=staged.blank_lines,
                     reject_reasons=reasons,
-                    folder_missing=missing,
+                    folder_missing=staged.folder_missing,
                 )
             )
-            if not missing:
+            if not staged.folder_missing:
                 say(
-                    f"{source} {day}: {n_files} file(s), {len(framed):,} read, {rows_loaded:,} loaded, "
+                    f"{source} {day}: {staged.files} file(s), {staged.rows:,} read, {rows_loaded:,} loaded, "
                     f"{rows_rejected:,} rejected"
+                )
+            if staged.framed_in_python:
+                # Correct either way, but slower: worth knowing when a big source keeps doing it.
+                say(
+                    f"{source} {day}: framed line by line in Python (not plain UTF-8 lines with \\n "
+                    f"endings): {', '.join(staged.framed_in_python)}"
                 )
     finally:
         con.close()
@@ -561,22 +658,17 @@ def load_partitions(
 
 
 def _replace_partition(
-    con: duckdb.DuckDBPyConnection, source: str, day: date, framed: FramedRecords, loaded_at: datetime
+    con: duckdb.DuckDBPyConnection, source: str, day: date, rows_read: int, loaded_at: datetime
 ) -> tuple[int, int, dict[str, int]]:
-    """Check the framed records in DuckDB and swap them in for the partition, in one transaction."""
-    if len(framed) == 0:
+    """Check the records staged in `framed` and swap them in for the partition, in one transaction."""
+    if rows_read == 0:
         # Most days of a sparse source hold nothing: clear the partition without the checks.
         con.execute("begin transaction")
         con.execute(f"delete from raw.{source} where _partition_date = $day", {"day": day})
         con.execute(f"delete from raw.{source}_rejects where partition_date = $day", {"day": day})
         con.execute("commit")
         return 0, 0, {}
-    con.register("framed", framed.to_arrow())
-    try:
-        con.execute(f"create or replace temp table checked as {checking_sql(source)}")
-    finally:
-        con.unregister("framed")
-    rows_read = len(framed)
+    con.execute(f"create or replace temp table checked as {checking_sql(source)}")
     (rows_rejected,) = con.execute("select count(*) from checked where _reason is not null").fetchone()
     reasons = dict(
         con.execute(

@@ -711,3 +711,72 @@ def test_landing_partitions_lists_days_across_sources_sorted(wh: Warehouse) -> N
     assert landing_partitions(wh.landing) == [date(2026, 9, 30), date(2026, 10, 2), date(2026, 10, 3)]
     assert landing_partitions(wh.landing, ("orders",)) == [date(2026, 9, 30)]
     assert set(SOURCES) == {"events", "orders", "surveys", "customers", "marketing"}
+
+
+# --- the two ways a JSON Lines file is framed -----------------------------------------------------
+
+# Files DuckDB frames itself (plain UTF-8, "\n" endings) and files it cannot, which are framed in
+# Python: each must give the same rows, rejects and counts whichever way it is read.
+PARITY_FILES = {
+    "plain.jsonl": lines(
+        event(event_id="p1"),
+        "",
+        "   ",
+        event(event_id="p2", properties=[1]),
+        '{"event_id": "p3", ',
+        "[1, 2]",
+        event(event_id="p4", occurred_at="2026-10-01 09:00:00"),
+        "\u00a0",
+        event(event_id="p1"),
+    ),
+    "no_final_newline.jsonl.gz": event(event_id="g1") + "\n\t\n" + event(event_id="g2"),
+    "crlf.jsonl": "\r\n".join([event(event_id="c1"), "", event(event_id="c2", anonymous_id="")]) + "\r\n",
+    "control_char.jsonl": lines(event(event_id="x1"), '{"event_id": "x2\x01"}', event(event_id="x3")),
+}
+PARITY_BAD_BYTES = b"\n".join([event(event_id="u1").encode(), b'{"event_id": "u2", "t": "\xff"}', b""])
+
+
+def _write_parity_files(wh: Warehouse) -> None:
+    for name, text in PARITY_FILES.items():
+        wh.write("events", name, text)
+    wh.write("events", "bad_bytes.jsonl", PARITY_BAD_BYTES)
+
+
+def test_duckdb_and_python_framing_of_jsonl_agree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import orchestration.loaders as loaders
+
+    (tmp_path / "fast").mkdir()
+    (tmp_path / "slow").mkdir()
+    fast = Warehouse(tmp_path / "fast")
+    _write_parity_files(fast)
+    messages: list[str] = []
+    fast_result = load_partition(fast.db, fast.landing, "events", DAY, log_fn=messages.append)
+    fast.assert_accounted(fast_result)
+
+    def refuse(*args: object) -> int:
+        raise duckdb.InvalidInputException("framing in DuckDB switched off by the test")
+
+    monkeypatch.setattr(loaders, "_stage_lines_in_duckdb", refuse)
+    slow = Warehouse(tmp_path / "slow")
+    _write_parity_files(slow)
+    slow_result = load_partition(slow.db, slow.landing, "events", DAY)
+    slow.assert_accounted(slow_result)
+
+    assert fast.snapshot("events") == slow.snapshot("events")
+    assert (fast_result.rows_read, fast_result.rows_loaded, fast_result.rows_rejected) == (
+        slow_result.rows_read,
+        slow_result.rows_loaded,
+        slow_result.rows_rejected,
+    )
+    assert fast_result.blank_lines == slow_result.blank_lines == 4  # "", "   ", "\t", crlf's ""
+    assert fast_result.reject_reasons == slow_result.reject_reasons
+    # by hand: 7 + 2 + 2 + 3 + 2 records (9 + 3 + 3 + 3 + 2 lines less 4 blank); rejected: p2
+    # (properties), p3 (truncated), [1, 2], p4 (no offset), the no-break space line, c2 (empty
+    # anonymous_id), x2 (control character), u2 (bytes)
+    assert (fast_result.rows_read, fast_result.rows_rejected) == (16, 8)
+    # only the files DuckDB cannot read as plain lines went through Python, and the log says so
+    [note] = [m for m in messages if "framed line by line in Python" in m]
+    for name in ("crlf.jsonl", "control_char.jsonl", "bad_bytes.jsonl"):
+        assert rel("events", name) in note
+    for name in ("plain.jsonl", "no_final_newline.jsonl.gz"):
+        assert rel("events", name) not in note
