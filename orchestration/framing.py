@@ -31,7 +31,7 @@ class LoadError(Exception):
 
 # What counts as a blank line, on both paths: ASCII whitespace only, so a line holding nothing but
 # other characters (a no-break space, say) is a record, and is rejected rather than skipped.
-BLANK = " \t\r\f\v"
+BLANK = " \t\r\f\v"  # loaders.py matches the same characters in SQL
 
 
 class FramingError(LoadError):

@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.failpoints import pause_point
-from orchestration.framing import BLANK, FramedRecords, LoadError, frame_csv, frame_jsonl, list_files
+from orchestration.framing import FramedRecords, LoadError, frame_csv, frame_jsonl, list_files
 from orchestration.settings import DEFAULT_MEMORY_LIMIT
 
 __all__ = ["LoadError", "LoadResult", "SOURCES", "load_partition", "load_partitions", "landing_partitions"]
@@ -545,14 +545,16 @@ def _stage_lines_in_duckdb(con: duckdb.DuckDBPyConnection, path: Path, name: str
     reader = LINE_READER.format(path=_quote(str(path)))
     con.execute(f"create or replace temp table file_lines as select line from {reader}")
     try:
-        blank = f"line is null or trim(line, {_quote(BLANK)}) = ''"
-        con.execute(
+        # a regular expression, not trim(): it stops at the first other character
+        blank = r"line is null or regexp_full_match(line, '[ \t\r\f\v]*')"
+        (records,) = con.execute(
             f"insert into framed select $name, rowid + 1, line, null from file_lines where not ({blank})",
             {"name": name},
-        )
-        (blank_lines,) = con.execute(f"select count(*) from file_lines where {blank}").fetchone()
+        ).fetchone()
+        (lines,) = con.execute("select count(*) from file_lines").fetchone()
     finally:
         con.execute("drop table file_lines")
+    blank_lines = lines - records
     return blank_lines
 
 
