@@ -338,7 +338,10 @@ def fit_bgnbd(frequency: ArrayLike, recency: ArrayLike, T: ArrayLike) -> BgNbdFi
 
     # r / alpha is the mean purchase rate of a customer who never drops out; match it roughly to the
     # observed repeat rate, then let r (heterogeneity) and a, b (dropout) vary over a small grid.
-    rate = max(float(x.sum() / max(t.sum(), 1e-12)), 1e-6)
+    # (sums over the sorted distinct rows: a sum over the input in its given order differs in the
+    # last bits when the rows come in another order, which a flat likelihood turns into a
+    # different optimum; the fit must not depend on row order)
+    rate = max(float(np.dot(ux, weights) / max(np.dot(ut, weights), 1e-12)), 1e-6)
     starts = [
         np.log([r0, r0 / rate, a0, b0])
         for r0 in (0.25, 1.0, 4.0)
@@ -432,7 +435,7 @@ def fit_gamma_gamma(frequency: ArrayLike, monetary: ArrayLike) -> GammaGammaFit:
 
     # The population mean spend is p * gamma / (q - 1); anchor gamma on the observed mean so every
     # start has the right scale, and vary the shapes.
-    mean_spend = float(np.average(m, weights=x))
+    mean_spend = float(np.dot(um * ux, weights) / np.dot(ux, weights))  # sorted rows, as above
     starts = [np.log([p0, q0, mean_spend * (q0 - 1.0) / p0]) for p0 in (1.0, 5.0) for q0 in (2.0, 4.0, 10.0)]
     p, q, gamma = _maximise(ll_and_gradient, weights, starts, "Gamma-Gamma fit")
     ll = float(np.dot(weights, _gamma_gamma_ll_and_gradient(p, q, gamma, ux, um, gradient=False)[0]))

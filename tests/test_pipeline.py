@@ -221,3 +221,46 @@ def test_dbt_unit_tests_pass(built: Built):
     )
     assert result.returncode == 0, result.stdout[-5000:]
     assert "ERROR=0" in result.stdout and " PASS=" in result.stdout
+
+
+def test_portable_conversion_paths_agree_with_duckdbs(built: Built):
+    """fct_sessions takes its paths from DuckDB list functions; other engines get the window-based
+    default. Both are run here on the built sample, and must give the same paths."""
+    import subprocess
+    import sys
+
+    from orchestration.settings import PROJECT_ROOT
+
+    inline = """
+        with sessions as (
+            select
+                session_id,
+                min(case when event_type = 'purchase' then event_number end) as first_purchase_event_number
+            from {{ ref('int_events_sessionized') }}
+            group by session_id
+        ),
+        portable as ({{ default__conversion_paths(ref('int_events_sessionized'), 'sessions', 5) }}),
+        duckdb_lists as ({{ duckdb__conversion_paths(ref('int_events_sessionized'), 'sessions', 5) }})
+        select
+            (select count(*) from (select * from portable except all select * from duckdb_lists))
+            + (select count(*) from (select * from duckdb_lists except all select * from portable))
+                as differences,
+            (select count(*) from portable) as paths,
+            (select count(*) from portable where conversion_path like '% > % > %') as long_paths
+    """
+    dbt = str(Path(sys.executable).parent / "dbt")
+    compiled = subprocess.run(
+        [dbt, "compile", "--quiet", "--inline", inline], cwd=PROJECT_ROOT, capture_output=True, text=True
+    )
+    assert compiled.returncode == 0, compiled.stdout[-3000:]
+    con = duckdb.connect(str(built.settings.duckdb_path), read_only=True)
+    try:
+        differences, paths, long_paths = con.execute(compiled.stdout).fetchone()
+    finally:
+        con.close()
+    assert paths == scalar(
+        built.settings.duckdb_path,
+        "select count(*) from marts.fct_sessions where conversion_path <> '(no page view)'",
+    )
+    assert long_paths > 0
+    assert differences == 0

@@ -20,6 +20,9 @@
 }}
 
 {%- set timeout_seconds = var('session_timeout_minutes') * 60 %}
+{#- The events to sessionize. A full refresh reads the staged table directly wherever it needs it:
+    a CTE read three times would be materialised whole, every column of every event. -#}
+{%- set events = 'events' if is_incremental() else ref('stg_tracking__events') %}
 
 with
 
@@ -61,112 +64,129 @@ events as (
         or staged.occurred_at >= boundaries.resessionize_from
 ),
 
-{% else %}
-
-events as (
-    select
-        *,
-        0 as sessions_before
-    from {{ ref('stg_tracking__events') }}
-),
-
 {% endif %}
 
-gaps as (
+{#- The session rule needs only these columns. Window functions carry every column they are given
+    through their sort, so the timeline is computed on the keys alone, in one ordering of each
+    visitor's events, and joined back to the rest of the event by event_id. -#}
+timeline as (
     select
-        *,
-        {{ seconds_between('lag(occurred_at) over visitor_timeline', 'occurred_at') }} as seconds_since_previous
-    from events
+        event_id,
+        anonymous_id,
+        occurred_at,
+        {{ '0' if not is_incremental() else 'sessions_before' }} as sessions_before,
+        case when event_type = 'page_view' then 1 else 0 end as is_page_view,
+        lag(occurred_at) over visitor_timeline as previous_event_at,
+        lead(occurred_at) over visitor_timeline as following_event_at,
+        row_number() over visitor_timeline as visitor_event_number,
+        sum(case when event_type = 'page_view' then 1 else 0 end) over (
+            visitor_timeline rows between unbounded preceding and current row
+        ) as page_views_through
+    from {{ events }}
     window visitor_timeline as (partition by anonymous_id order by occurred_at, event_id)
 ),
 
-session_starts as (
+bounded as (
     select
         *,
-        case
-            when seconds_since_previous is null or seconds_since_previous > {{ timeout_seconds }} then 1
-            else 0
-        end as is_session_start
-    from gaps
-),
-
-numbered as (
-    select
-        *,
-        sum(is_session_start) over (
-            partition by anonymous_id
-            order by occurred_at, event_id
-            rows between unbounded preceding and current row
-        ) as session_index
-    from session_starts
+        previous_event_at is null
+        or {{ seconds_between('previous_event_at', 'occurred_at') }} > {{ timeout_seconds }} as is_session_start,
+        following_event_at is null
+        or {{ seconds_between('occurred_at', 'following_event_at') }} > {{ timeout_seconds }} as is_session_end
+    from timeline
 ),
 
 in_session as (
+    -- Running values over the visitor's timeline, read at each session's first event: the
+    -- session's number, first event and start, and the event's and page view's positions in it.
+    -- page_views_at_session_end is the visitor's page-view count just before their next session
+    -- (or at their last event), which a page view equals when it is its session's last.
     select
-        *,
-        cast(sessions_before + session_index as {{ dbt.type_bigint() }}) as session_number,
-        first_value(event_id) over session_timeline as first_event_id,
-        min(occurred_at) over (partition by anonymous_id, session_index) as session_started_at,
-        row_number() over session_timeline as event_number,
-        lead(occurred_at) over session_timeline as next_event_at,
-        -- page-view positions, computed here in the same sort as the rest so the marts need no
-        -- window of their own
-        sum(case when event_type = 'page_view' then 1 else 0 end) over (
-            partition by anonymous_id, session_index
-            order by occurred_at, event_id
-            rows between unbounded preceding and current row
-        ) as page_views_so_far,
-        sum(case when event_type = 'page_view' then 1 else 0 end) over (
-            partition by anonymous_id, session_index
-            order by occurred_at, event_id
-            rows between 1 following and unbounded following
-        ) as page_views_after
-    from numbered
-    window session_timeline as (partition by anonymous_id, session_index order by occurred_at, event_id)
+        event_id,
+        cast(sessions_before + sum(case when is_session_start then 1 else 0 end) over running as {{ dbt.type_bigint() }})
+            as session_number,
+        {{ last_non_null_value('case when is_session_start then event_id end') }} over running as first_event_id,
+        max(case when is_session_start then occurred_at end) over running as session_started_at,
+        cast(
+            visitor_event_number + 1 - max(case when is_session_start then visitor_event_number end) over running
+            as {{ dbt.type_bigint() }}
+        ) as event_number,
+        case
+            when is_page_view = 1
+                then cast(
+                    page_views_through
+                    - max(case when is_session_start then page_views_through - is_page_view end) over running
+                    as {{ dbt.type_bigint() }}
+                )
+        end as page_view_number,
+        is_page_view = 1 and page_views_through = coalesce(
+            min(case when is_session_start then page_views_through - is_page_view end) over (
+                visitor_timeline rows between 1 following and unbounded following
+            ),
+            max(page_views_through) over (
+                visitor_timeline rows between unbounded preceding and unbounded following
+            )
+        ) as is_last_page_view,
+        case when not is_session_end then following_event_at end as next_event_at,
+        is_session_end
+    from bounded
+    window
+        visitor_timeline as (partition by anonymous_id order by occurred_at, event_id),
+        running as (visitor_timeline rows between unbounded preceding and current row)
+),
+
+page_types as (
+    -- Page types match on the path alone (query strings and fragments carry no page type), and
+    -- are worked out once per distinct path rather than once per page view.
+    select
+        path,
+        {{ page_type_case("lower(regexp_replace(path, '[?#].*$', ''))") }} as page_type
+    from (
+        select distinct coalesce(page_path, '') as path
+        from {{ events }}
+        where event_type = 'page_view'
+    ) as paths
 ),
 
 final as (
     select
-        in_session.event_id,
-        {{ dbt.hash("in_session.anonymous_id || '|' || in_session.first_event_id") }} as session_id,
-        in_session.anonymous_id,
-        in_session.customer_id,
+        events.event_id,
+        {{ dbt.hash("events.anonymous_id || '|' || in_session.first_event_id") }} as session_id,
+        events.anonymous_id,
+        events.customer_id,
         in_session.session_number,
         in_session.session_started_at,
         in_session.event_number,
-        in_session.occurred_at,
-        in_session.occurred_date,
-        in_session.event_type,
-        in_session.is_known_event_type,
-        in_session.page_path,
-        in_session.page_title,
-        case
-            -- Page types match on the path alone: query strings and fragments carry no page type.
-            when in_session.event_type = 'page_view'
-                then {{ page_type_case("lower(regexp_replace(coalesce(in_session.page_path, ''), '[?#].*$', ''))") }}
-        end as page_type,
-        in_session.referrer,
-        in_session.utm_source,
-        in_session.utm_medium,
-        in_session.utm_campaign,
-        in_session.platform,
-        in_session.device_type,
-        in_session.region,
-        in_session.product_id,
-        in_session.order_id,
-        in_session.experiment_id,
-        in_session.variant,
-        in_session.share_network,
-        {{ seconds_between('in_session.occurred_at', 'in_session.next_event_at') }} as seconds_to_next_event,
-        in_session.next_event_at is null as is_last_event_of_session,
-        case
-            when in_session.event_type = 'page_view' then cast(in_session.page_views_so_far as {{ dbt.type_bigint() }})
-        end as page_view_number,
-        in_session.event_type = 'page_view' and coalesce(in_session.page_views_after, 0) = 0
-            as is_last_page_view,
-        in_session._partition_date,
+        events.occurred_at,
+        events.occurred_date,
+        events.event_type,
+        events.is_known_event_type,
+        events.page_path,
+        events.page_title,
+        case when events.event_type = 'page_view' then page_types.page_type end as page_type,
+        events.referrer,
+        events.utm_source,
+        events.utm_medium,
+        events.utm_campaign,
+        events.platform,
+        events.device_type,
+        events.region,
+        events.product_id,
+        events.order_id,
+        events.experiment_id,
+        events.variant,
+        events.share_network,
+        {{ seconds_between('events.occurred_at', 'in_session.next_event_at') }} as seconds_to_next_event,
+        in_session.is_session_end as is_last_event_of_session,
+        in_session.page_view_number,
+        in_session.is_last_page_view,
+        events._partition_date,
         {{ run_timestamp() }} as _sessionized_at
-    from in_session
+    from {{ events }} as events
+    inner join in_session
+        on events.event_id = in_session.event_id
+    left join page_types
+        on coalesce(events.page_path, '') = page_types.path
 )
 
 select * from final

@@ -63,13 +63,11 @@ events as (
     where session_id in (select session_id from sessions_in_scope)
 ),
 
-{% else %}
-
-events as (
-    select * from {{ ref('int_events_sessionized') }}
-),
-
 {% endif %}
+
+{#- A full refresh reads the sessionized events directly in each step: a CTE read by several
+    would be materialised whole, every column of every event. -#}
+{%- set events = 'events' if is_incremental() else ref('int_events_sessionized') %}
 
 visitors as (
     select * from {{ ref('int_visitors_stitched') }}
@@ -91,30 +89,24 @@ session_totals as (
         min(case when event_type = 'purchase' then event_number end) as first_purchase_event_number,
         max(case when page_view_number = 1 then page_path end) as landing_page_path,
         max(case when is_last_page_view then page_path end) as exit_page_path,
+        -- the traffic fields of the session's first event
+        max(case when event_number = 1 then utm_source end) as utm_source,
+        max(case when event_number = 1 then utm_medium end) as utm_medium,
+        max(case when event_number = 1 then utm_campaign end) as utm_campaign,
+        max(case when event_number = 1 then referrer end) as referrer,
+        max(case when event_number = 1 then device_type end) as device_type,
+        max(case when event_number = 1 then platform end) as platform,
+        max(case when event_number = 1 then region end) as region,
         max(_sessionized_at) as _sessionized_at
-    from events
+    from {{ events }}
     group by session_id, anonymous_id
-),
-
-first_events as (
-    select
-        session_id,
-        utm_source,
-        utm_medium,
-        utm_campaign,
-        referrer,
-        device_type,
-        platform,
-        region
-    from events
-    where event_number = 1
 ),
 
 purchased_orders as (
     select distinct
         session_id,
         order_id
-    from events
+    from {{ events }}
     where event_type = 'purchase' and order_id is not null
 ),
 
@@ -139,47 +131,11 @@ traffic as (
             nullif(lower(regexp_extract(referrer, '^[a-zA-Z][a-zA-Z0-9+.-]*://([^/:?#]+)', 1)), ''),
             '(none)'
         ) as referrer_host
-    from first_events
-),
-
-path_page_views as (
-    -- Page types up to the first purchase (the whole session when there is none), with repeats
-    -- of the same type in a row collapsed: "product > product > cart" reads "product > cart".
-    select
-        events.session_id,
-        events.event_number,
-        events.page_type,
-        lag(events.page_type) over (
-            partition by events.session_id order by events.event_number
-        ) as previous_page_type
-    from events
-    inner join session_totals
-        on events.session_id = session_totals.session_id
-    where
-        events.event_type = 'page_view'
-        and (
-            session_totals.first_purchase_event_number is null
-            or events.event_number < session_totals.first_purchase_event_number
-        )
-),
-
-path_steps as (
-    select
-        session_id,
-        event_number,
-        page_type,
-        row_number() over (partition by session_id order by event_number desc) as steps_before_end
-    from path_page_views
-    where previous_page_type is null or previous_page_type <> page_type
+    from session_totals
 ),
 
 paths as (
-    select
-        session_id,
-        {{ dbt.listagg('page_type', "' > '", 'order by event_number') }} as conversion_path
-    from path_steps
-    where steps_before_end <= {{ path_steps }}
-    group by session_id
+    {{ conversion_paths(events, 'session_totals', path_steps) }}
 ),
 
 final as (
@@ -207,19 +163,17 @@ final as (
         session_totals.exit_page_path,
         {{ channel_group_case('traffic.source_value', 'traffic.medium_value', 'traffic.referrer_host') }}
             as channel_group,
-        first_events.utm_source,
-        first_events.utm_medium,
-        first_events.utm_campaign,
+        session_totals.utm_source,
+        session_totals.utm_medium,
+        session_totals.utm_campaign,
         traffic.referrer_host,
-        first_events.device_type,
-        first_events.platform,
-        first_events.region,
+        session_totals.device_type,
+        session_totals.platform,
+        session_totals.region,
         coalesce(paths.conversion_path, '(no page view)') as conversion_path,
         session_totals._sessionized_at,
         {{ run_timestamp() }} as _refreshed_at
     from session_totals
-    inner join first_events
-        on session_totals.session_id = first_events.session_id
     inner join traffic
         on session_totals.session_id = traffic.session_id
     left join visitors

@@ -51,26 +51,44 @@ deliveries as (
         and source_events.event_id in (select event_id from touched)
 ),
 
-{% else %}
-
-deliveries as (
-    select * from {{ source('tracking', 'events') }}
-),
-
 {% endif %}
 
-ranked_deliveries as (
+{#- A full refresh reads the raw table directly in each step below: a CTE read three times would
+    be materialised whole. -#}
+{%- set deliveries = 'deliveries' if is_incremental() else source('tracking', 'events') %}
+
+repeated_events as (
+    -- Most events arrive once. Counting deliveries per event is far cheaper than sorting every
+    -- delivery, so only the events delivered more than once are ranked.
+    select event_id
+    from {{ deliveries }}
+    group by event_id
+    having count(*) > 1
+),
+
+single_deliveries as (
+    select
+        *,
+        1 as delivery_number
+    from {{ deliveries }}
+    where event_id not in (select event_id from repeated_events)
+),
+
+ranked_repeats as (
     select
         *,
         row_number() over (
             partition by event_id
             order by _partition_date, _source_file, _line_number
         ) as delivery_number
-    from deliveries
+    from {{ deliveries }}
+    where event_id in (select event_id from repeated_events)
 ),
 
 first_deliveries as (
-    select * from ranked_deliveries
+    select * from single_deliveries
+    union all
+    select * from ranked_repeats
     where delivery_number = 1
 ),
 

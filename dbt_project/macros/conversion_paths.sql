@@ -1,0 +1,84 @@
+{#-
+    Paths to conversion (contract §4): per session, the page types of its page views up to the
+    first purchase (the whole session when there is none), repeats of the same type in a row
+    collapsed ("product > product > cart" reads "product > cart"), the last `steps` kept, joined
+    with " > ". Returns a select of (session_id, conversion_path); sessions without a page view
+    before their first purchase have no row.
+
+    `events` is the sessionized events (a relation or CTE name); `sessions` has session_id and
+    first_purchase_event_number.
+-#}
+{% macro conversion_paths(events, sessions, steps) -%}
+    {{ return(adapter.dispatch('conversion_paths', 'engagement_warehouse')(events, sessions, steps)) }}
+{%- endmacro %}
+
+{#- Any engine: two windows over the page views (the previous page type, then the position from
+    the end). -#}
+{% macro default__conversion_paths(events, sessions, steps) %}
+    with path_page_views as (
+        select
+            path_events.session_id,
+            path_events.event_number,
+            path_events.page_type,
+            lag(path_events.page_type) over (
+                partition by path_events.session_id order by path_events.event_number
+            ) as previous_page_type
+        from {{ events }} as path_events
+        inner join {{ sessions }} as path_sessions
+            on path_events.session_id = path_sessions.session_id
+        where
+            path_events.event_type = 'page_view'
+            and (
+                path_sessions.first_purchase_event_number is null
+                or path_events.event_number < path_sessions.first_purchase_event_number
+            )
+    ),
+
+    path_steps as (
+        select
+            session_id,
+            event_number,
+            page_type,
+            row_number() over (partition by session_id order by event_number desc) as steps_before_end
+        from path_page_views
+        where previous_page_type is null or previous_page_type <> page_type
+    )
+
+    select
+        session_id,
+        {{ dbt.listagg('page_type', "' > '", 'order by event_number') }} as conversion_path
+    from path_steps
+    where steps_before_end <= {{ steps }}
+    group by session_id
+{% endmacro %}
+
+{#- DuckDB: one aggregation of each session's page types into an ordered list, then list
+    functions, instead of two sorts of every page view by session (about 2.5x faster at 10M
+    events; bench/README.md). -#}
+{% macro duckdb__conversion_paths(events, sessions, steps) %}
+    select
+        session_id,
+        array_to_string(
+            list_slice(
+                list_filter(page_types, lambda page_type, i: i = 1 or page_type <> page_types[i - 1]),
+                -{{ steps }},
+                -1
+            ),
+            ' > '
+        ) as conversion_path
+    from (
+        select
+            path_events.session_id,
+            list(path_events.page_type order by path_events.event_number) as page_types
+        from {{ events }} as path_events
+        inner join {{ sessions }} as path_sessions
+            on path_events.session_id = path_sessions.session_id
+        where
+            path_events.event_type = 'page_view'
+            and (
+                path_sessions.first_purchase_event_number is null
+                or path_events.event_number < path_sessions.first_purchase_event_number
+            )
+        group by path_events.session_id
+    ) as session_page_types
+{% endmacro %}
