@@ -37,13 +37,28 @@ def build_publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
         context: dg.AssetExecutionContext, warehouse: WarehouseResource
     ) -> dg.MaterializeResult:
         settings = warehouse.settings()
-        result = publish_serving_file(settings.duckdb_path, settings.serving_path, run_id=context.run_id)
-        context.log.info(f"published {len(result.tables)} tables to {result.path}")
+        result = publish_serving_file(
+            settings.duckdb_path,
+            settings.serving_path,
+            run_id=context.run_id,
+            # a full refresh rewrites every row: nothing to gain from changing a copy
+            allow_delta=not warehouse.dbt_full_refresh,
+        )
+        context.log.info(
+            f"published {len(result.tables)} tables to {result.path} ({result.method} copy"
+            + (
+                f", {result.rows_replaced:,} rows of the event-grain marts replaced)"
+                if result.method == "delta"
+                else ")"
+            )
+        )
         return dg.MaterializeResult(
             metadata={
                 "path": dg.MetadataValue.path(str(result.path)),
                 "tables": dg.MetadataValue.json(result.tables),
                 "published_at": result.published_at.isoformat(),
+                "method": result.method,
+                "rows_replaced": result.rows_replaced,
             }
         )
 

@@ -3,11 +3,20 @@
 The new build is written to a temporary file next to the serving file and renamed over it, so a
 reader opens either the old or the new build, never a half-written one. Nothing here is called
 unless the refresh's blocking tests passed (the publish asset runs downstream of every model).
+
+The temporary file is either a fresh copy of every published table, or, when the last serving
+file was published from the same working file, a byte copy of it in which the big event-grain
+marts get only their changed rows (a daily refresh rewrites a sliver of them) and every other
+table is copied afresh. Both end with the same tables; the second costs what changed, not what
+the history holds. A delta whose result does not count the same rows as the working file falls
+back to the full copy, and so does every seventh publication in a row, so that space left by
+deleted rows is never carried for long.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,12 +29,29 @@ from orchestration.failpoints import pause_point
 # Schemas BI tools read: the marts, and the reference seeds they are explained by.
 PUBLISHED_SCHEMAS = ("marts", "reference")
 
+# The big incremental marts published by their changed rows: every row a refresh writes carries a
+# new _refreshed_at, and each row belongs to one visitor, whose rows are replaced together (a row
+# that vanished from the working file goes with its visitor's other rows).
+DELTA_TABLES: dict[str, str] = {"marts.fct_sessions": "anonymous_id", "marts.fct_page_views": "anonymous_id"}
+DELTA_WATERMARK = "_refreshed_at"
+# Publications in a row made by changing a copy, before the next full copy compacts the file.
+MAX_DELTAS_IN_A_ROW = 6
+# A delta that would touch more than this share of a table's rows is no cheaper than a copy.
+MAX_DELTA_SHARE = 0.3
+
+
+class _DeltaDoesNotFit(Exception):
+    """The copy of the last serving file cannot be brought up to date by its changed rows."""
+
 
 @dataclass(frozen=True)
 class PublishResult:
     path: Path
     tables: dict[str, int]  # "schema.table" -> rows
     published_at: datetime
+    # "full", or "delta" when the big marts were brought up to date by their changed rows
+    method: str = "full"
+    rows_replaced: int = 0
 
 
 def _quote_path(path: Path) -> str:
@@ -60,16 +86,63 @@ def publish_serving_file(
     *,
     schemas: tuple[str, ...] = PUBLISHED_SCHEMAS,
     run_id: str | None = None,
+    allow_delta: bool = True,
 ) -> PublishResult:
-    """Copy the published schemas of the working file into a fresh serving file, atomically."""
+    """Copy the published schemas of the working file into a new serving file, atomically."""
     if not working_path.exists():
         raise FileNotFoundError(f"working database {working_path} does not exist; run a refresh first")
     check_writable_folder(serving_path.parent, "the serving file's folder", "WAREHOUSE_SERVING_PATH")
     remove_stale_temporaries(serving_path)
-    tmp_path = serving_path.with_name(f".{serving_path.name}.{uuid.uuid4().hex}.tmp")
     published_at = datetime.now(UTC).replace(tzinfo=None)
-    tables: dict[str, int] = {}
+    deltas_in_a_row = _deltas_in_a_row(serving_path, working_path) if allow_delta else None
+    if deltas_in_a_row is not None and deltas_in_a_row < MAX_DELTAS_IN_A_ROW:
+        try:
+            return _publish(
+                working_path, serving_path, schemas, run_id, published_at, deltas_in_a_row=deltas_in_a_row
+            )
+        except _DeltaDoesNotFit:
+            pass  # the temporary copy is gone; a full copy follows
+    return _publish(working_path, serving_path, schemas, run_id, published_at, deltas_in_a_row=None)
+
+
+def _deltas_in_a_row(serving_path: Path, working_path: Path) -> int | None:
+    """How many delta publications precede this one, when the last serving file can be the base
+    of a delta: it was published from this working file, by this code. None otherwise."""
+    if not serving_path.exists():
+        return None
     try:
+        con = duckdb.connect(str(serving_path), read_only=True)
+    except duckdb.Error:
+        return None
+    try:
+        row = con.execute("select working_path, deltas_in_a_row from main._publication").fetchone()
+    except duckdb.Error:  # published by an earlier version, without these columns
+        return None
+    finally:
+        con.close()
+    if row is None or row[0] != str(working_path.resolve()):
+        return None
+    return int(row[1])
+
+
+def _publish(
+    working_path: Path,
+    serving_path: Path,
+    schemas: tuple[str, ...],
+    run_id: str | None,
+    published_at: datetime,
+    *,
+    deltas_in_a_row: int | None,
+) -> PublishResult:
+    """Write the temporary file (from scratch, or as a delta on a copy of the serving file when
+    `deltas_in_a_row` is given) and rename it over the serving file."""
+    tmp_path = serving_path.with_name(f".{serving_path.name}.{uuid.uuid4().hex}.tmp")
+    delta = deltas_in_a_row is not None
+    tables: dict[str, int] = {}
+    replaced = 0
+    try:
+        if delta:
+            shutil.copyfile(serving_path, tmp_path)
         con = duckdb.connect(str(tmp_path))
         try:
             con.execute(f"attach {_quote_path(working_path)} as working (read_only)")
@@ -81,17 +154,31 @@ def publish_serving_file(
             ).fetchall()
             for schema in schemas:
                 con.execute(f'create schema if not exists "{schema}"')
+            if delta:
+                _drop_unpublished(con, schemas, {f"{s}.{t}" for s, t in relations})
             for schema, table in relations:
-                con.execute(
-                    f'create table "{schema}"."{table}" as select * from working."{schema}"."{table}"'
-                )
+                name = f"{schema}.{table}"
+                if delta and name in DELTA_TABLES:
+                    replaced += _apply_delta(con, schema, table, DELTA_TABLES[name])
+                else:
+                    con.execute(
+                        f'create or replace table "{schema}"."{table}" as '
+                        f'select * from working."{schema}"."{table}"'
+                    )
                 (rows,) = con.execute(f'select count(*) from "{schema}"."{table}"').fetchone()
-                tables[f"{schema}.{table}"] = rows
+                tables[name] = rows
             con.execute(
-                """create table main._publication as
+                """create or replace table main._publication as
                    select cast(? as timestamp) as published_at, cast(? as varchar) as run_id,
-                          cast(? as integer) as tables""",
-                [published_at, run_id, len(tables)],
+                          cast(? as integer) as tables, cast(? as varchar) as working_path,
+                          cast(? as integer) as deltas_in_a_row""",
+                [
+                    published_at,
+                    run_id,
+                    len(tables),
+                    str(working_path.resolve()),
+                    deltas_in_a_row + 1 if delta else 0,
+                ],
             )
             con.execute("detach working")
             con.execute("checkpoint")
@@ -103,4 +190,61 @@ def publish_serving_file(
         tmp_path.unlink(missing_ok=True)
         Path(str(tmp_path) + ".wal").unlink(missing_ok=True)
         raise
-    return PublishResult(path=serving_path, tables=tables, published_at=published_at)
+    return PublishResult(
+        path=serving_path,
+        tables=tables,
+        published_at=published_at,
+        method="delta" if delta else "full",
+        rows_replaced=replaced,
+    )
+
+
+def _drop_unpublished(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...], current: set[str]) -> None:
+    """Drop from the copy the tables the working file no longer publishes (a removed model)."""
+    schema_list = ", ".join(f"'{s}'" for s in schemas)
+    copied = con.execute(
+        f"""select table_schema, table_name from information_schema.tables
+            where table_catalog = current_database() and table_schema in ({schema_list})"""
+    ).fetchall()
+    for schema, table in copied:
+        if f"{schema}.{table}" not in current:
+            con.execute(f'drop table "{schema}"."{table}"')
+
+
+def _apply_delta(con: duckdb.DuckDBPyConnection, schema: str, table: str, owner: str) -> int:
+    """Replace, in the copy, every row of the visitors who have a row written since the copy's
+    newest `_refreshed_at`; returns the rows written. Raises _DeltaDoesNotFit when the copy's
+    columns differ, the delta is too big to be worth it, or the result counts other rows than
+    the working file."""
+    here, there = f'"{schema}"."{table}"', f'working."{schema}"."{table}"'
+    columns_sql = """select column_name, data_type from information_schema.columns
+                     where table_catalog = ? and table_schema = ? and table_name = ?
+                     order by ordinal_position"""
+    mine = con.execute(
+        columns_sql, [con.execute("select current_database()").fetchone()[0], schema, table]
+    ).fetchall()
+    theirs = con.execute(columns_sql, ["working", schema, table]).fetchall()
+    if not mine or mine != theirs or (DELTA_WATERMARK, "TIMESTAMP") not in theirs:
+        raise _DeltaDoesNotFit(f"{schema}.{table}: columns changed")
+    (working_rows,) = con.execute(f"select count(*) from {there}").fetchone()
+    newest_published = f"(select coalesce(max({DELTA_WATERMARK}), timestamp '1900-01-01') from {here})"
+    con.execute(
+        f"""create temp table delta_owners as
+            select distinct {owner} from {there} where {DELTA_WATERMARK} > {newest_published}"""
+    )
+    try:
+        (rows,) = con.execute(
+            f"""select count(*) from {there} where {owner} in (select {owner} from delta_owners)"""
+        ).fetchone()
+        if rows > MAX_DELTA_SHARE * working_rows:
+            raise _DeltaDoesNotFit(f"{schema}.{table}: {rows} of {working_rows} rows changed")
+        con.execute(f"delete from {here} where {owner} in (select {owner} from delta_owners)")
+        con.execute(
+            f"insert into {here} select * from {there} where {owner} in (select {owner} from delta_owners)"
+        )
+    finally:
+        con.execute("drop table delta_owners")
+    (published_rows,) = con.execute(f"select count(*) from {here}").fetchone()
+    if published_rows != working_rows:
+        raise _DeltaDoesNotFit(f"{schema}.{table}: {published_rows} rows published, {working_rows} built")
+    return rows

@@ -264,3 +264,53 @@ def test_portable_conversion_paths_agree_with_duckdbs(built: Built):
     )
     assert long_paths > 0
     assert differences == 0
+
+
+def test_tests_of_big_incremental_models_read_the_latest_run(built: Built):
+    """Key tests of the event-grain models read the rows their latest run wrote (a run replaces
+    every stored row whose key it writes, so a key can only repeat within one run's rows): a
+    duplicate among them fails the test, a duplicate planted in older rows is not looked at, and
+    `tests_read_all_rows` looks at everything."""
+    import subprocess
+    import sys
+
+    from orchestration.settings import PROJECT_ROOT
+
+    path = built.settings.duckdb_path
+    con = duckdb.connect(str(path))
+    try:
+        # a copy of a row of the latest run, and of a row stamped before it (given an older stamp)
+        con.execute(
+            """insert into marts.fct_page_views select * from marts.fct_page_views
+               where _refreshed_at = (select max(_refreshed_at) from marts.fct_page_views) limit 1"""
+        )
+        con.execute(
+            """insert into marts.fct_sessions
+               select * replace (timestamp '2000-01-01' as _refreshed_at) from marts.fct_sessions limit 1"""
+        )
+    finally:
+        con.close()
+    dbt = str(Path(sys.executable).parent / "dbt")
+    selected = ["--select", "unique_fct_page_views_event_id", "unique_fct_sessions_session_id"]
+    try:
+        latest = subprocess.run(
+            [dbt, "test", *selected], cwd=PROJECT_ROOT, capture_output=True, text=True
+        ).stdout
+        everything = subprocess.run(
+            [dbt, "test", *selected, "--vars", "{tests_read_all_rows: true}"],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+        ).stdout
+    finally:
+        con = duckdb.connect(str(path))
+        try:
+            for table in ("marts.fct_page_views", "marts.fct_sessions"):
+                con.execute(f"delete from {table} where rowid = (select max(rowid) from {table})")
+        finally:
+            con.close()
+    assert "FAIL 1 unique_fct_page_views_event_id" in latest, latest[-3000:]
+    assert "PASS unique_fct_sessions_session_id" in latest, latest[-3000:]
+    assert "FAIL 1 unique_fct_page_views_event_id" in everything, everything[-3000:]
+    assert "FAIL 1 unique_fct_sessions_session_id" in everything, everything[-3000:]
+    assert scalar(path, "select count(*) - count(distinct event_id) from marts.fct_page_views") == 0

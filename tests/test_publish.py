@@ -105,3 +105,101 @@ def test_concurrent_readers_never_see_an_error_or_half_a_build(tmp_path: Path):
         assert reads > 10
         assert versions >= 2  # the readers really saw publications happen under them
     assert publications >= 3
+
+
+# --- publishing the big marts by their changed rows ----------------------------------------------
+
+
+def make_marts(path: Path) -> duckdb.DuckDBPyConnection:
+    """A working file shaped like the warehouse's: a big incremental mart whose rows belong to
+    visitors and carry _refreshed_at, and a small table rebuilt whole."""
+    con = duckdb.connect(str(path))
+    con.execute("create schema if not exists marts")
+    con.execute(
+        """create or replace table marts.fct_sessions as
+           select 'v' || (range % 100) as anonymous_id, 's' || range as session_id, range as revenue,
+                  timestamp '2026-10-01 00:00:00' as _refreshed_at
+           from range(1000)"""
+    )
+    con.execute("create or replace table marts.dim_customers as select 1 as customers")
+    return con
+
+
+def contents(path: Path, table: str) -> list[tuple]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(f"select * from {table} order by all").fetchall()
+    finally:
+        con.close()
+
+
+def test_daily_publication_changes_only_the_changed_visitors_and_equals_a_full_copy(tmp_path: Path):
+    working, serving = tmp_path / "w.duckdb", tmp_path / "serving.duckdb"
+    make_marts(working).close()
+    assert publish_serving_file(working, serving).method == "full"
+
+    con = duckdb.connect(str(working))
+    # a refresh: visitor v1's sessions rewritten (one merged away), a new visitor, a rebuilt table
+    con.execute("delete from marts.fct_sessions where session_id = 's101'")
+    con.execute(
+        """update marts.fct_sessions set revenue = revenue + 1, _refreshed_at = timestamp '2026-10-02'
+           where anonymous_id = 'v1'"""
+    )
+    con.execute("insert into marts.fct_sessions values ('new', 's-new', 5, timestamp '2026-10-02')")
+    con.execute("create or replace table marts.dim_customers as select 2 as customers")
+    con.close()
+
+    result = publish_serving_file(working, serving, run_id="day 2")
+    assert result.method == "delta"
+    assert result.rows_replaced == 9 + 1  # v1 has 10 sessions, one of them merged away; the new one
+    for table in ("marts.fct_sessions", "marts.dim_customers"):
+        assert contents(serving, table) == contents(working, table)
+    assert result.tables["marts.fct_sessions"] == 1000
+    assert [p.name for p in serving.parent.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_visitor_gone_without_a_trace_falls_back_to_a_full_copy(tmp_path: Path):
+    working, serving = tmp_path / "w.duckdb", tmp_path / "serving.duckdb"
+    make_marts(working).close()
+    publish_serving_file(working, serving)
+    con = duckdb.connect(str(working))
+    # every row of v7 disappears and no other row changes: the delta cannot see it, the row count can
+    con.execute("delete from marts.fct_sessions where anonymous_id = 'v7'")
+    con.execute(
+        "update marts.fct_sessions set _refreshed_at = timestamp '2026-10-02' where session_id = 's0'"
+    )
+    con.close()
+
+    result = publish_serving_file(working, serving)
+    assert result.method == "full"
+    assert contents(serving, "marts.fct_sessions") == contents(working, "marts.fct_sessions")
+
+
+def test_delta_publication_needs_a_serving_file_from_the_same_working_file(tmp_path: Path):
+    first, second, serving = tmp_path / "a.duckdb", tmp_path / "b.duckdb", tmp_path / "serving.duckdb"
+    make_marts(first).close()
+    make_marts(second).close()
+    publish_serving_file(first, serving)
+    assert publish_serving_file(second, serving).method == "full"
+    assert publish_serving_file(second, serving).method == "delta"
+    assert publish_serving_file(second, serving, allow_delta=False).method == "full"
+
+
+def test_a_full_copy_follows_a_run_of_deltas_and_removed_tables_go(tmp_path: Path):
+    from orchestration.publish import MAX_DELTAS_IN_A_ROW
+
+    working, serving = tmp_path / "w.duckdb", tmp_path / "serving.duckdb"
+    make_marts(working).close()
+    methods = [publish_serving_file(working, serving).method for _ in range(MAX_DELTAS_IN_A_ROW + 2)]
+    assert methods == ["full", *["delta"] * MAX_DELTAS_IN_A_ROW, "full"]
+
+    con = duckdb.connect(str(working))
+    con.execute("drop table marts.dim_customers")
+    con.close()
+    result = publish_serving_file(working, serving)
+    assert result.method == "delta"
+    assert "marts.dim_customers" not in result.tables
+    con = duckdb.connect(str(serving), read_only=True)
+    tables = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
+    con.close()
+    assert "dim_customers" not in tables and "fct_sessions" in tables

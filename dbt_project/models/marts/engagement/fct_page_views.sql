@@ -11,6 +11,7 @@
         unique_key='event_id',
         incremental_strategy='delete+insert',
         tags=['arrival_window'],
+        meta={'tests_read_rows_written_at': '_refreshed_at'},
         on_schema_change='fail',
     )
 }}

@@ -13,6 +13,7 @@
         unique_key='session_id',
         incremental_strategy='delete+insert',
         tags=['arrival_window'],
+        meta={'tests_read_rows_written_at': '_refreshed_at'},
         on_schema_change='fail',
         pre_hook="{{ delete_vanished_sessions() }}",
     )

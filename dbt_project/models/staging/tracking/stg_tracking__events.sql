@@ -13,6 +13,7 @@
         unique_key='event_id',
         incremental_strategy='delete+insert',
         tags=['arrival_window'],
+        meta={'tests_read_rows_arrived_in': '_partition_date'},
         on_schema_change='fail',
         post_hook="delete from {{ this }} where is_tombstone",
     )
