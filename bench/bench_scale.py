@@ -145,7 +145,7 @@ def measure(label: str, cmd: list[str], env: dict[str, str], log: Path) -> Measu
 
 
 def last_run_steps(dagster_home: Path) -> dict[str, float]:
-    """Seconds per step of the newest Dagster run, grouped: loads, the two dbt builds, publication."""
+    """Seconds per step of the newest Dagster run, grouped: loads, the dbt build, publication."""
     import dagster as dg
 
     os.environ["DAGSTER_HOME"] = str(dagster_home)
@@ -157,15 +157,7 @@ def last_run_steps(dagster_home: Path) -> dict[str, float]:
         if step.start_time is None or step.end_time is None:
             continue
         key = step.step_key
-        name = (
-            "load"
-            if key.startswith("raw__")
-            else "dbt (window models)"
-            if "incremental" in key
-            else "dbt (everything else)"
-            if key.startswith("dbt")
-            else "publish + report"
-        )
+        name = "load" if key.startswith("raw__") else "dbt" if key.startswith("dbt") else "publish + report"
         groups[name] = groups.get(name, 0.0) + step.end_time - step.start_time
     return groups
 

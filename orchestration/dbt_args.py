@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 
 WINDOW_ENV = ("WAREHOUSE_MIN_DATE", "WAREHOUSE_MAX_DATE")
@@ -23,6 +24,20 @@ def partition_window_env(start: datetime | date, end: datetime | date) -> dict[s
     macro does not."""
     window = partition_window_vars(start, end)
     return {WINDOW_ENV[0]: window["min_date"], WINDOW_ENV[1]: window["max_date"]}
+
+
+def window_from_run_tags(tags: Mapping[str, str]) -> dict[str, str] | None:
+    """The arrival-day window of a run, from the partition tags Dagster gives it (a backfill
+    range, or a single partition), as the environment variables dbt's window macros read; None
+    for a run without partitions."""
+    first = tags.get("dagster/asset_partition_range_start") or tags.get("dagster/partition")
+    last = tags.get("dagster/asset_partition_range_end") or tags.get("dagster/partition")
+    if not first or not last:
+        return None
+    start, end = date.fromisoformat(first), date.fromisoformat(last)
+    if end < start:
+        raise ValueError(f"partition range {first}..{last} ends before it starts")
+    return partition_window_env(start, end + timedelta(days=1))
 
 
 def dbt_build_args(dbt_vars: dict[str, str] | None = None, full_refresh: bool = False) -> list[str]:

@@ -1,4 +1,4 @@
-"""dbt models as Dagster assets: the arrival-window models per daily partition, the rest whole."""
+"""dbt models as Dagster assets: one multi-asset for the whole project, run once per refresh."""
 
 import os
 from collections.abc import Iterator, Mapping, Sequence
@@ -16,18 +16,16 @@ from dagster_dbt import (
 )
 from packaging import version
 
-from orchestration.dbt_args import WINDOW_ENV, dbt_build_args, partition_window_env
+from orchestration.dbt_args import WINDOW_ENV, dbt_build_args, window_from_run_tags
 from orchestration.resources import WarehouseResource
 from orchestration.settings import PROJECT_ROOT
 
-# The partitioned group holds the models that read the arrival-day window (tag arrival_window:
-# staged events, the sessionizer, the identity map, sessions and page views) and everything they
-# read (seeds, staging tables), so a daily run refreshes their inputs first. The other group
-# holds the models built from them, rebuilt whole or incremental by their own watermarks (the KPI
-# inputs): they need no window, and as unpartitioned assets they cost Dagster one event per run
-# instead of one per day of a backfill. Splitting purely by materialization would make the groups
-# depend on each other in both directions, which Dagster resolves by running dbt more than twice.
-PARTITIONED_SELECTOR = "+tag:arrival_window"
+# Why the dbt assets are not partitioned, although the loaders are: the models that read the
+# arrival-day window (tag arrival_window) take it from the run's partition tags instead (a daily
+# run's day, a backfill's range), and every other model finds its work by its own watermark.
+# Partitioned dbt assets cost Dagster a planned and a materialization event per model and day
+# (about 640 events, 15-25 s of SQLite writes, for a 29-day backfill), and splitting the project
+# into a partitioned and an unpartitioned group cost a second dbt process per run (~8 s).
 
 # A plain description of the project; nothing runs here. The manifest is built by `dbt parse` in
 # orchestration/dbt_parse.py: by `make setup`, the `warehouse` command, the tests, and on load
@@ -103,33 +101,12 @@ def _run_dbt(
             os.environ.pop(name, None)
 
 
-def build_dbt_assets(partitions_def: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
-    """The two dbt asset groups: the models of the arrival window and their inputs (daily
-    partitions, one run per backfill range), and everything built from them."""
+def build_dbt_assets() -> list[dg.AssetsDefinition]:
+    """The dbt project as one multi-asset, whose run reads the partition window of its run."""
 
     @dbt_assets(
         manifest=dbt_project.manifest_path,
         project=dbt_project,
-        select=PARTITIONED_SELECTOR,
-        name="dbt_incremental_models",
-        partitions_def=partitions_def,
-        backfill_policy=dg.BackfillPolicy.single_run(),
-        dagster_dbt_translator=translator,
-    )
-    def dbt_incremental_models(
-        context: dg.AssetExecutionContext,
-        dbt: DbtCliResource,
-        warehouse: WarehouseResource,
-    ) -> Iterator[Any]:
-        """The models that read the arrival window (and their inputs), for the selected days."""
-        window = context.partition_time_window
-        days = partition_window_env(window.start, window.end)
-        yield from _run_dbt(context, dbt, warehouse, dbt_build_args(None, warehouse.dbt_full_refresh), days)
-
-    @dbt_assets(
-        manifest=dbt_project.manifest_path,
-        project=dbt_project,
-        exclude=PARTITIONED_SELECTOR,
         name="dbt_models",
         dagster_dbt_translator=translator,
     )
@@ -138,8 +115,11 @@ def build_dbt_assets(partitions_def: dg.PartitionsDefinition) -> list[dg.AssetsD
         dbt: DbtCliResource,
         warehouse: WarehouseResource,
     ) -> Iterator[Any]:
-        """Models built from the partitioned ones: tables rebuilt whole, and incremental models
-        that find what changed by their own watermarks."""
-        yield from _run_dbt(context, dbt, warehouse, dbt_build_args(None, warehouse.dbt_full_refresh))
+        """Every model, seed, snapshot and test. The models of the arrival window process the run's
+        partitions (all arrival days when the run has none); the others their own changes."""
+        window = window_from_run_tags(context.run.tags)
+        if window is None:
+            context.log.info("the run has no partitions: models of the arrival window read every day")
+        yield from _run_dbt(context, dbt, warehouse, dbt_build_args(None, warehouse.dbt_full_refresh), window)
 
-    return [dbt_incremental_models, dbt_models]
+    return [dbt_models]

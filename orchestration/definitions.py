@@ -89,7 +89,7 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     settings = settings or Settings.from_env()
     partitions = daily_partitions(settings.start_date)
     loader_assets = build_loader_assets(partitions)
-    dbt_assets_defs = build_dbt_assets(partitions)
+    dbt_assets_defs = build_dbt_assets()
     dbt_keys = [key for assets_def in dbt_assets_defs for key in assets_def.keys]
     publish = build_publish_asset(dbt_keys)
 

@@ -2,7 +2,12 @@ from datetime import date, datetime
 
 import pytest
 
-from orchestration.dbt_args import dbt_build_args, partition_window_env, partition_window_vars
+from orchestration.dbt_args import (
+    dbt_build_args,
+    partition_window_env,
+    partition_window_vars,
+    window_from_run_tags,
+)
 
 
 def test_one_day_window_is_that_day_inclusive():
@@ -42,3 +47,27 @@ def test_window_travels_as_environment_variables():
         "WAREHOUSE_MIN_DATE": "2026-10-05",
         "WAREHOUSE_MAX_DATE": "2026-10-06",
     }
+
+
+def test_window_of_a_run_comes_from_its_partition_tags():
+    backfill = {
+        "dagster/asset_partition_range_start": "2026-10-01",
+        "dagster/asset_partition_range_end": "2026-10-29",
+    }
+    assert window_from_run_tags(backfill) == {
+        "WAREHOUSE_MIN_DATE": "2026-10-01",
+        "WAREHOUSE_MAX_DATE": "2026-10-29",
+    }
+    scheduled = {"dagster/partition": "2026-10-05", "dagster/schedule_name": "daily_refresh_schedule"}
+    assert window_from_run_tags(scheduled) == {
+        "WAREHOUSE_MIN_DATE": "2026-10-05",
+        "WAREHOUSE_MAX_DATE": "2026-10-05",
+    }
+    assert window_from_run_tags({"dagster/run_key": "x"}) is None
+    with pytest.raises(ValueError, match="ends before it starts"):
+        window_from_run_tags(
+            {
+                "dagster/asset_partition_range_start": "2026-10-05",
+                "dagster/asset_partition_range_end": "2026-10-01",
+            }
+        )
