@@ -3,8 +3,10 @@
 For each size (1M, 10M, 50M events over 30 arrival days, with orders, surveys, customers and
 marketing in proportion; generated once and cached under bench/out/) it measures, in one run:
 
-- `floor`: a hand-written DuckDB script doing the core work over the same extracts: load the event
-  files (read_json), deduplicate and sessionize them, write a session table and daily rollups;
+- `floor`: a hand-written DuckDB script doing the core work over the same extracts: load every
+  field of the five sources (read_json / read_csv), deduplicate and sessionize the events, write a
+  session table and daily rollups (and the narrow floor of earlier runs, events' six session
+  fields only, for comparison);
 - `full refresh`: `warehouse refresh --full-refresh` of the first 29 days into an empty working
   file: the real Dagster job (loaders with their checks and rejects, every dbt model and test,
   publication of the serving file), with its steps' times read back from Dagster;
@@ -55,25 +57,53 @@ PEAK = textwrap.dedent(
 )
 
 # The floor: what a careful engineer would write by hand in DuckDB for load + sessionize + session
-# and daily rollups. No rejects, lineage, page types, channels, stitching or tests.
+# and daily rollups over the same extracts: every field of every source loaded into typed tables
+# (bad rows skipped, as read_json / read_csv do with ignore_errors), events deduplicated and
+# sessionized, a session table and daily rollups. No rejects, lineage, page types, channels,
+# stitching, marts or tests. The narrow floor (NARROW_EVENT_COLUMNS, no other source) is its first
+# version, kept for comparison: it loads only the six event fields the sessions need.
+EVENT_COLUMNS = (
+    "event_id: 'varchar', event_type: 'varchar', occurred_at: 'timestamptz', anonymous_id: 'varchar', "
+    "customer_id: 'varchar', platform: 'varchar', page_path: 'varchar', page_title: 'varchar', "
+    "referrer: 'varchar', utm_source: 'varchar', utm_medium: 'varchar', utm_campaign: 'varchar', "
+    "device_type: 'varchar', region: 'varchar', product_id: 'varchar', order_id: 'varchar', "
+    "experiment_id: 'varchar', variant: 'varchar', share_network: 'varchar', properties: 'json'"
+)
+NARROW_EVENT_COLUMNS = (
+    "event_id: 'varchar', event_type: 'varchar', occurred_at: 'timestamptz', anonymous_id: 'varchar', "
+    "customer_id: 'varchar', page_path: 'varchar'"
+)
+LOAD_OTHER_SOURCES = """
+create table orders as select * from read_csv('{landing}/orders/dt=*/*.csv*', header = true,
+    ignore_errors = true, union_by_name = true, hive_partitioning = false, types = {{
+    ordered_at: 'timestamptz', updated_at: 'timestamptz', quantity: 'integer', unit_price: 'decimal(18,4)',
+    line_discount: 'decimal(18,4)', line_number: 'integer'}});
+create table surveys as select * from read_csv('{landing}/surveys/dt=*/*.csv*', header = true,
+    ignore_errors = true, union_by_name = true, hive_partitioning = false,
+    types = {{submitted_at: 'timestamptz', score: 'integer'}});
+create table customers as select * from read_csv('{landing}/customers/dt=*/*.csv*', header = true,
+    ignore_errors = true, union_by_name = true, hive_partitioning = false,
+    types = {{signed_up_at: 'timestamptz', updated_at: 'timestamptz', birth_year: 'integer'}});
+create table marketing as select * from read_csv('{landing}/marketing/dt=*/*.csv*', header = true,
+    ignore_errors = true, union_by_name = true, hive_partitioning = false,
+    types = {{date: 'date', spend: 'decimal(18,4)'}});
+"""
 FLOOR = """
 set TimeZone = 'UTC';
 set memory_limit = '{memory_limit}';
 create table events as
 select
-    event_id, event_type,
+    * exclude (occurred_at, filename),
     cast(occurred_at as timestamp) as occurred_at,
-    anonymous_id, customer_id, page_path,
     cast(regexp_extract(filename, 'dt=([0-9-]+)', 1) as date) as partition_date
 from read_json(
     '{landing}/events/dt=*/*.jsonl*',
-    format = 'newline_delimited', filename = true, ignore_errors = true,
-    columns = {{event_id: 'varchar', event_type: 'varchar', occurred_at: 'timestamptz',
-               anonymous_id: 'varchar', customer_id: 'varchar', page_path: 'varchar'}}
+    format = 'newline_delimited', filename = true, ignore_errors = true, hive_partitioning = false,
+    columns = {{{event_columns}}}
 )
 where partition_date <= date '{last_day}'
   and event_id is not null and anonymous_id is not null and occurred_at is not null;
-
+{other_sources}
 create table sessions as
 with deduplicated as (
     select * from events
@@ -191,19 +221,33 @@ def run_size(size: str, memory_limit: str) -> dict[str, object]:
         capture_output=True,
     )
 
-    floor_sql = FLOOR.format(
-        landing=landing, last_day=days[-2].isoformat(), timeout=30 * 60, memory_limit=memory_limit
-    )
-    (work / "floor.sql").write_text(floor_sql)
-    floor_cmd = [
-        sys.executable,
-        "-c",
-        "import duckdb, sys; con = duckdb.connect(sys.argv[1]); con.execute(open(sys.argv[2]).read()); "
-        "print(con.execute('select count(*), sum(sessions) from daily').fetchone()); con.close()",
-        str(work / "floor.duckdb"),
-        str(work / "floor.sql"),
-    ]
-    floor = measure("floor (hand-written DuckDB)", floor_cmd, env, work / "floor.log")
+    floors = {}
+    for label, columns, others in (
+        ("narrow", NARROW_EVENT_COLUMNS, ""),
+        ("wide", EVENT_COLUMNS, LOAD_OTHER_SOURCES.format(landing=landing)),
+    ):
+        floor_sql = FLOOR.format(
+            landing=landing,
+            last_day=days[-2].isoformat(),
+            timeout=30 * 60,
+            memory_limit=memory_limit,
+            event_columns=columns,
+            other_sources=others,
+        )
+        (work / f"floor_{label}.sql").write_text(floor_sql)
+        (work / f"floor_{label}.duckdb").unlink(missing_ok=True)
+        floor_cmd = [
+            sys.executable,
+            "-c",
+            "import duckdb, sys; con = duckdb.connect(sys.argv[1]); con.execute(open(sys.argv[2]).read()); "
+            "print(con.execute('select count(*), sum(sessions) from daily').fetchone()); con.close()",
+            str(work / f"floor_{label}.duckdb"),
+            str(work / f"floor_{label}.sql"),
+        ]
+        floors[label] = measure(
+            f"floor, {label} (hand-written DuckDB)", floor_cmd, env, work / f"floor_{label}.log"
+        )
+    floor = floors["wide"]
 
     warehouse = [sys.executable, "-m", "orchestration.cli", "refresh"]
     full = measure(
@@ -223,7 +267,13 @@ def run_size(size: str, memory_limit: str) -> dict[str, object]:
     for name, m in (("full", full), ("one day", one)):
         parts = ", ".join(f"{k} {v:.1f} s" for k, v in sorted(m.steps.items()))
         print(f"    {name} steps: {parts}")
-    return {"events": rows["events"], "floor": floor, "full": full, "one": one}
+    return {
+        "events": rows["events"],
+        "floor": floor,
+        "narrow_floor": floors["narrow"],
+        "full": full,
+        "one": one,
+    }
 
 
 def verdict(ok: bool) -> str:
@@ -246,13 +296,14 @@ def main() -> None:
     print()
     print(f"memory_limit {args.memory_limit}; peak = largest process (GiB)")
     print(
-        f"{'size':>5} {'events':>11} {'floor':>8} {'full':>8} {'full/floor':>10} "
+        f"{'size':>5} {'events':>11} {'narrow':>7} {'floor':>8} {'full':>8} {'full/floor':>10} "
         f"{'one day':>8} {'day/full':>8} {'load':>7} {'peak floor':>10} {'peak full':>9} {'peak day':>8}"
     )
     for size, r in results.items():
         floor, full, one = r["floor"], r["full"], r["one"]
         print(
-            f"{size:>5} {r['events']:>11,} {floor.seconds:>7.1f}s {full.seconds:>7.1f}s "
+            f"{size:>5} {r['events']:>11,} {r['narrow_floor'].seconds:>6.1f}s {floor.seconds:>7.1f}s "
+            f"{full.seconds:>7.1f}s "
             f"{full.seconds / floor.seconds:>9.2f}x {one.seconds:>7.1f}s {one.seconds / full.seconds:>8.1%} "
             f"{full.steps.get('load', 0):>6.1f}s {floor.peak_bytes / 2**30:>10.2f} "
             f"{full.peak_bytes / 2**30:>9.2f} {one.peak_bytes / 2**30:>8.2f}"
@@ -263,6 +314,8 @@ def main() -> None:
         r = results["10m"]
         ratio = r["full"].seconds / r["floor"].seconds
         print(f"  full refresh at 10M within 2.5x the floor: {ratio:.2f}x -> {verdict(ratio <= 2.5)}")
+        narrow = r["full"].seconds / r["narrow_floor"].seconds
+        print(f"    (against the narrow floor, six event fields only: {narrow:.2f}x)")
         share = r["one"].seconds / r["full"].seconds
         print(f"  one day at 10M under 10% of the full refresh: {share:.1%} -> {verdict(share < 0.10)}")
     if "10m" in results and "50m" in results:
@@ -276,12 +329,14 @@ def main() -> None:
         size: {
             "events": r["events"],
             "floor_s": r["floor"].seconds,
+            "narrow_floor_s": r["narrow_floor"].seconds,
             "full_s": r["full"].seconds,
             "one_day_s": r["one"].seconds,
             "full_steps_s": r["full"].steps,
             "one_day_steps_s": r["one"].steps,
             "peak_bytes": {
                 "floor": r["floor"].peak_bytes,
+                "narrow_floor": r["narrow_floor"].peak_bytes,
                 "full": r["full"].peak_bytes,
                 "one_day": r["one"].peak_bytes,
             },
