@@ -29,15 +29,18 @@ from orchestration.failpoints import pause_point
 # Schemas BI tools read: the marts, and the reference seeds they are explained by.
 PUBLISHED_SCHEMAS = ("marts", "reference")
 
-# The big incremental marts published by their changed rows: every row a refresh writes carries a
-# new _refreshed_at, and each row belongs to one visitor, whose rows are replaced together (a row
-# that vanished from the working file goes with its visitor's other rows).
-DELTA_TABLES: dict[str, str] = {"marts.fct_sessions": "anonymous_id", "marts.fct_page_views": "anonymous_id"}
+# The big incremental marts published by their changed rows: (key, owner) per table. Every row a
+# refresh writes carries a new _refreshed_at; a row can only vanish from the working file (a
+# merged session, a withdrawn event) when its owner, the visitor, has rows rewritten too.
+DELTA_TABLES: dict[str, tuple[str, str]] = {
+    "marts.fct_sessions": ("session_id", "anonymous_id"),
+    "marts.fct_page_views": ("event_id", "anonymous_id"),
+}
 DELTA_WATERMARK = "_refreshed_at"
 # Publications in a row made by changing a copy, before the next full copy compacts the file.
 MAX_DELTAS_IN_A_ROW = 6
-# A delta that would touch more than this share of a table's rows is no cheaper than a copy.
-MAX_DELTA_SHARE = 0.3
+# A delta that would rewrite more than this share of a table's rows is no cheaper than a copy.
+MAX_DELTA_SHARE = 0.5
 
 
 class _DeltaDoesNotFit(Exception):
@@ -159,7 +162,7 @@ def _publish(
             for schema, table in relations:
                 name = f"{schema}.{table}"
                 if delta and name in DELTA_TABLES:
-                    replaced += _apply_delta(con, schema, table, DELTA_TABLES[name])
+                    replaced += _apply_delta(con, schema, table, *DELTA_TABLES[name])
                 else:
                     con.execute(
                         f'create or replace table "{schema}"."{table}" as '
@@ -211,39 +214,47 @@ def _drop_unpublished(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...], 
             con.execute(f'drop table "{schema}"."{table}"')
 
 
-def _apply_delta(con: duckdb.DuckDBPyConnection, schema: str, table: str, owner: str) -> int:
-    """Replace, in the copy, every row of the visitors who have a row written since the copy's
-    newest `_refreshed_at`; returns the rows written. Raises _DeltaDoesNotFit when the copy's
-    columns differ, the delta is too big to be worth it, or the result counts other rows than
-    the working file."""
+def _apply_delta(con: duckdb.DuckDBPyConnection, schema: str, table: str, key: str, owner: str) -> int:
+    """Bring the copy's table up to date: the rows written since the copy's newest `_refreshed_at`
+    replace their namesakes, and the other rows of their owners are kept only where the working
+    file still has them. Returns the rows written. Raises _DeltaDoesNotFit when the copy's columns
+    differ, the delta is too big to be worth it, or the result counts other rows than the working
+    file."""
     here, there = f'"{schema}"."{table}"', f'working."{schema}"."{table}"'
     columns_sql = """select column_name, data_type from information_schema.columns
                      where table_catalog = ? and table_schema = ? and table_name = ?
                      order by ordinal_position"""
-    mine = con.execute(
-        columns_sql, [con.execute("select current_database()").fetchone()[0], schema, table]
-    ).fetchall()
+    (catalog,) = con.execute("select current_database()").fetchone()
+    mine = con.execute(columns_sql, [catalog, schema, table]).fetchall()
     theirs = con.execute(columns_sql, ["working", schema, table]).fetchall()
     if not mine or mine != theirs or (DELTA_WATERMARK, "TIMESTAMP") not in theirs:
         raise _DeltaDoesNotFit(f"{schema}.{table}: columns changed")
     (working_rows,) = con.execute(f"select count(*) from {there}").fetchone()
-    newest_published = f"(select coalesce(max({DELTA_WATERMARK}), timestamp '1900-01-01') from {here})"
+    (published_at,) = con.execute(f"select max({DELTA_WATERMARK}) from {here}").fetchone()
+    if published_at is None:
+        raise _DeltaDoesNotFit(f"{schema}.{table}: nothing published yet")
     con.execute(
-        f"""create temp table delta_owners as
-            select distinct {owner} from {there} where {DELTA_WATERMARK} > {newest_published}"""
+        f"create temp table delta_rows as select * from {there} where {DELTA_WATERMARK} > $1", [published_at]
     )
     try:
-        (rows,) = con.execute(
-            f"""select count(*) from {there} where {owner} in (select {owner} from delta_owners)"""
-        ).fetchone()
+        (rows,) = con.execute("select count(*) from delta_rows").fetchone()
         if rows > MAX_DELTA_SHARE * working_rows:
             raise _DeltaDoesNotFit(f"{schema}.{table}: {rows} of {working_rows} rows changed")
-        con.execute(f"delete from {here} where {owner} in (select {owner} from delta_owners)")
+        con.execute(f"create temp table delta_owners as select distinct {owner} from delta_rows")
+        # an owner's rows that the working file still has unchanged are the ones to keep
         con.execute(
-            f"insert into {here} select * from {there} where {owner} in (select {owner} from delta_owners)"
+            f"""delete from {here}
+                where {owner} in (select {owner} from delta_owners)
+                and {key} not in (
+                    select {key} from {there}
+                    where {owner} in (select {owner} from delta_owners) and {DELTA_WATERMARK} <= $1
+                )""",
+            [published_at],
         )
+        con.execute(f"insert into {here} select * from delta_rows")
     finally:
-        con.execute("drop table delta_owners")
+        con.execute("drop table if exists delta_rows")
+        con.execute("drop table if exists delta_owners")
     (published_rows,) = con.execute(f"select count(*) from {here}").fetchone()
     if published_rows != working_rows:
         raise _DeltaDoesNotFit(f"{schema}.{table}: {published_rows} rows published, {working_rows} built")

@@ -151,7 +151,7 @@ def test_daily_publication_changes_only_the_changed_visitors_and_equals_a_full_c
 
     result = publish_serving_file(working, serving, run_id="day 2")
     assert result.method == "delta"
-    assert result.rows_replaced == 9 + 1  # v1 has 10 sessions, one of them merged away; the new one
+    assert result.rows_replaced == 9 + 1  # v1's 9 rewritten sessions (a 10th merged away), the new one
     for table in ("marts.fct_sessions", "marts.dim_customers"):
         assert contents(serving, table) == contents(working, table)
     assert result.tables["marts.fct_sessions"] == 1000
