@@ -33,6 +33,7 @@ COMPARED_MODELS = [
     "marts.fct_marketing_performance",
     "marts.fct_experiment_results",
     "intermediate.int_kpi_daily",
+    "intermediate.int_kpi_visitor_segments",
     "intermediate.int_kpi_distinct",
     "marts.kpi_metrics",
     "marts.clv_model_parameters",

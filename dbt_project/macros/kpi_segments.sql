@@ -50,23 +50,31 @@
 {#- Segment types whose membership can change without the facts changing (customer attributes,
     and region, which is the customer's for orders and surveys): an incremental run restates
     them over all history. Every other segment type is a fixed property of its fact, so only the
-    days whose facts changed are recomputed. -#}
+    days whose facts changed are recomputed. A session's region is its own (its first event's),
+    so the session KPIs (session_kpis) keep theirs. -#}
 {% macro restated_segment_types() -%}
     {{ return(['age_band', 'gender', 'rfm_segment', 'behavioral_segment', 'lifecycle_stage',
                'psychographic_segment', 'region']) }}
 {%- endmacro %}
 
+{% macro session_kpis() -%}
+    {{ return(['sessions', 'page_views', 'pages_per_session', 'avg_session_duration_seconds',
+               'bounce_rate', 'engaged_session_rate', 'conversion_rate']) }}
+{%- endmacro %}
+
 {#- One row per fact and segment type: the fact's columns plus segment_type and segment_value.
-    With `only_touched`, facts of fixed segment types are limited to the days in `touched_days`
-    (a CTE of the calling model) through `date_expression`. -#}
-{% macro explode_segments(relation_sql, segments, columns, date_expression=none, only_touched=false) -%}
+    With `only_touched`, facts of the segment types outside `restated` (restated_segment_types()
+    unless given) are limited to the days in `touched_days` (a CTE of the calling model) through
+    `date_expression`. -#}
+{% macro explode_segments(relation_sql, segments, columns, date_expression=none, only_touched=false, restated=none) -%}
+    {%- set restated = restated_segment_types() if restated is none else restated %}
     {%- for segment_type, expression in segments %}
     select
         '{{ segment_type }}' as segment_type,
         cast({{ expression }} as varchar) as segment_value,
         {{ columns | join(', ') }}
     from {{ relation_sql }}
-    {%- if only_touched and segment_type not in restated_segment_types() %}
+    {%- if only_touched and segment_type not in restated %}
     where {{ date_expression }} in (select metric_date from touched_days)
     {%- endif %}
     {% if not loop.last %}union all{% endif %}
@@ -114,8 +122,9 @@
 
 {#- Pre-hooks of the incremental KPI models: fix the days to restate in a temporary table while
     the watermark still stands (deleting rows moves it), then delete the rows the run will append
-    again: restated segment types everywhere, fixed ones on the touched days (or in the periods
-    that contain them, for per-period KPIs). The model reads the same temporary table. -#}
+    again: the segment types that describe customers everywhere (unless the model has none), the
+    rest on the touched days (or in the periods that contain them, for per-period models). The
+    model reads the same temporary table. -#}
 {% macro remember_kpi_touched_days(temp_name) %}
     {% if is_incremental() %}
         create or replace temporary table {{ temp_name }} as {{ kpi_touched_days_sql() }}
@@ -133,20 +142,24 @@
     {%- endfor %}
 {%- endmacro %}
 
-{% macro delete_kpi_rows_to_restate(temp_name, per_period=false) %}
+{% macro delete_kpi_rows_to_restate(temp_name, per_period=false, customer_segment_types=true) %}
     {% if is_incremental() %}
         delete from {{ this }}
         where
-            segment_type in ('{{ restated_segment_types() | join("', '") }}')
+            {%- if customer_segment_types %}
+            (
+                segment_type in ('{{ restated_segment_types() | join("', '") }}')
+                and not (segment_type = 'region' and kpi in ('{{ session_kpis() | join("', '") }}'))
+            ) or
+            {%- endif %}
             {%- if per_period %}
-            or kpi = 'engagement_score'
-            or exists (
+            exists (
                 select 1 from ({{ kpi_touched_periods_sql(temp_name) }}) as touched
                 where touched.period_grain = {{ this }}.period_grain
                     and touched.period_start = {{ this }}.period_start
             )
             {%- else %}
-            or metric_date in (select metric_date from {{ temp_name }})
+            metric_date in (select metric_date from {{ temp_name }})
             {%- endif %}
     {% endif %}
 {% endmacro %}

@@ -24,12 +24,20 @@
 }}
 
 {%- set only_touched = is_incremental() %}
+{%- set customer_types = customer_segments('anonymous') | map('first') | list %}
+{%- set fixed_session_segments = [] %}
+{%- for segment in session_segments() if segment[0] not in customer_types %}
+    {%- do fixed_session_segments.append(segment) %}
+{%- endfor %}
 
 {%- set session_columns = [
     'fact.session_date as metric_date', '1 as sessions', 'fact.page_views', 'fact.duration_seconds',
     'case when fact.is_bounce then 1 else 0 end as bounced',
     'case when fact.is_engaged then 1 else 0 end as engaged',
     'case when fact.has_purchase then 1 else 0 end as converted'] %}
+{%- set customer_day_columns = [
+    'fact.session_date as metric_date', 'fact.sessions', 'fact.page_views', 'fact.duration_seconds',
+    'fact.bounced', 'fact.engaged', 'fact.converted'] %}
 {%- set order_columns = [
     'fact.order_date as metric_date', '1 as orders', 'fact.net_revenue',
     'case when fact.is_first_order then 1 else 0 end as first_orders',
@@ -76,9 +84,31 @@ shares as (
     {% if only_touched %}where share_date in (select metric_date from touched_days){% endif %}
 ),
 
+-- The segment types that describe the customer are restated over all history on every run: they
+-- are read from the sessions summed per day and customer (a fraction of the sessions) rather
+-- than from every session.
+customer_day_sessions as (
+    select
+        session_date,
+        customer_id,
+        count(*) as sessions,
+        sum(page_views) as page_views,
+        sum(duration_seconds) as duration_seconds,
+        sum(case when is_bounce then 1 else 0 end) as bounced,
+        sum(case when is_engaged then 1 else 0 end) as engaged,
+        sum(case when has_purchase then 1 else 0 end) as converted
+    from sessions
+    group by 1, 2
+),
+
 session_segments as (
-    {{ explode_segments('sessions as fact left join customers as customer on fact.customer_id = customer.customer_id',
-                        session_segments(), session_columns, 'fact.session_date', only_touched) }}
+    -- the session's own segments (its region included) on the touched days only
+    {{ explode_segments('sessions as fact', fixed_session_segments, session_columns, 'fact.session_date',
+                        only_touched, restated=[]) }}
+    union all
+    {{ explode_segments(
+        'customer_day_sessions as fact left join customers as customer on fact.customer_id = customer.customer_id',
+        customer_segments('anonymous'), customer_day_columns) }}
 ),
 
 order_segments as (
