@@ -39,6 +39,7 @@ def _profile_stamp() -> str:
     names = (
         "WAREHOUSE_DUCKDB_PATH",
         "WAREHOUSE_DUCKDB_MEMORY_LIMIT",
+        "WAREHOUSE_DBT_THREADS",
         "WAREHOUSE_REPORTING_CURRENCY",
         "WAREHOUSE_REPORTING_TIMEZONE",
     )

@@ -17,7 +17,7 @@ PAUSE_MARKER = "WAREHOUSE_PAUSE_MARKER"
 # The points that exist, for the tests and for anyone reading the code.
 POINTS = (
     "load:before-commit",  # a partition's rows are inserted, the transaction is still open
-    "dbt:clv-fit",  # inside the dbt build, while other models run on the other threads
+    "dbt:clv-fit",  # inside the dbt build: models before it committed, others still to run
     "publish:before-rename",  # the new serving file is written next to the old one, not renamed
 )
 
