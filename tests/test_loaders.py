@@ -780,3 +780,26 @@ def test_duckdb_and_python_framing_of_jsonl_agree(tmp_path: Path, monkeypatch: p
         assert rel("events", name) in note
     for name in ("plain.jsonl", "no_final_newline.jsonl.gz"):
         assert rel("events", name) not in note
+
+
+def test_line_numbers_hold_in_a_file_read_in_parallel(wh: Warehouse) -> None:
+    # DuckDB reads a big file in parallel chunks; a line's number is its row position, which must
+    # still be its physical line. 300k lines span several row groups of either reader.
+    n = 300_000
+    bad_at = {7, 150_001, 299_999}
+    lines_out = [
+        "not json"
+        if number in bad_at
+        else f'{{"event_id": "e{number}", "event_type": "page_view", '
+        f'"occurred_at": "2026-10-01T09:00:00Z", "anonymous_id": "a{number % 97}"}}'
+        for number in range(1, n + 1)
+    ]
+    wh.write("events", "big.jsonl", "\n".join(lines_out) + "\n")
+
+    result = wh.load("events")
+    expect(result, read=n, loaded=n - len(bad_at), rejected=len(bad_at))
+    assert [r["line_number"] for r in wh.rejects("events")] == sorted(bad_at)
+    misplaced = wh.query(
+        "select count(*) as n from raw.events where event_id <> 'e' || cast(_line_number as varchar)"
+    )[0]["n"]
+    assert misplaced == 0
