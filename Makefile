@@ -17,7 +17,7 @@ help:
 	@echo "make dev    Dagster UI on http://127.0.0.1:3000"
 	@echo "make lint   ruff and sqlfluff"
 	@echo "make docs   dbt docs (catalog of the built warehouse); make docs-serve to browse it"
-	@echo "make bench  scale benchmark: 1M / 10M / 50M events (hours; SIZES='1m 10m' for fewer)"
+	@echo "make bench  scale benchmark: 1M / 10M / 50M events and 50M of history (hours; SIZES='1m 10m' for fewer)"
 	@echo "make clean  remove data/, target/ and logs/"
 
 # uv comes from PyPI (the only registry some machines reach), into the user's ~/.local/bin.
@@ -49,7 +49,7 @@ docs: setup
 docs-serve: docs
 	$(RUN) dbt docs serve --host 127.0.0.1 --port 8080
 
-SIZES ?= 1m 10m 50m
+SIZES ?= 1m 10m 50m 50m-history
 bench: setup
 	$(RUN) python bench/bench_scale.py --sizes $(SIZES)
 
