@@ -37,6 +37,10 @@
     {%- do fixed_segments.append(segment) %}
 {%- endfor %}
 
+{#- One branch per grain and segment type, each reading the sessions table itself and counting
+    in two plain aggregations (who visited, then how many): every step can spill to disk, where
+    one count(distinct) over a shared CTE of sessions x grains x segment types held it all in
+    memory and ran out of a 4 GB memory_limit at 50M events. -#}
 with
 
 {% if is_incremental() %}
@@ -46,51 +50,50 @@ with
     ),
 {% endif %}
 
-sessions as (
-    select * from {{ ref('fct_sessions') }}
-),
+{%- for grain in grains %}
+    {%- for segment_type, expression in fixed_segments %}
 
--- one row per session and period grain
-periods as (
-    {%- for grain in grains %}
-        select
-            '{{ grain }}' as period_grain,
-            cast({{ dbt.date_trunc(grain, 'session_date') }} as date) as period_start,
-            sessions.*
-        from sessions
-        {% if not loop.last %}union all{% endif %}
+        visits_{{ grain }}_{{ segment_type }} as (
+            select
+                cast({{ dbt.date_trunc(grain, 'fact.session_date') }} as date) as period_start,
+                cast({{ expression }} as {{ dbt.type_string() }}) as segment_value,
+                fact.customer_id,
+                fact.anonymous_id
+            from {{ ref('fct_sessions') }} as fact
+            {%- if is_incremental() %}
+                where cast({{ dbt.date_trunc(grain, 'fact.session_date') }} as date) in (
+                    select touched_periods.period_start from touched_periods
+                    where touched_periods.period_grain = '{{ grain }}'
+                )
+            {%- endif %}
+            group by 1, 2, 3, 4
+        ),
+
+        counted_{{ grain }}_{{ segment_type }} as (
+            select
+                '{{ grain }}' as period_grain,
+                period_start,
+                '{{ segment_type }}' as segment_type,
+                segment_value,
+                customer_id,
+                cast(count(anonymous_id) as {{ dbt.type_bigint() }}) as visitors
+            from visits_{{ grain }}_{{ segment_type }}
+            group by 1, 2, 3, 4, 5
+        ),
     {%- endfor %}
-),
-
-{% if is_incremental() %}
-    periods_to_restate as (
-        select periods.*
-        from periods
-        inner join touched_periods
-            on
-                periods.period_grain = touched_periods.period_grain
-                and periods.period_start = touched_periods.period_start
-    ),
-{% endif %}
-
-memberships as (
-    {{ explode_segments(
-        'periods_to_restate as fact' if is_incremental() else 'periods as fact',
-        fixed_segments,
-        ['fact.period_grain', 'fact.period_start', 'fact.customer_id', 'fact.anonymous_id']) }}
-),
+{%- endfor %}
 
 final as (
-    select
-        period_grain,
-        period_start,
-        segment_type,
-        segment_value,
-        customer_id,
-        cast(count(distinct anonymous_id) as {{ dbt.type_bigint() }}) as visitors,
-        {{ run_timestamp() }} as _refreshed_at
-    from memberships
-    group by 1, 2, 3, 4, 5
+    {%- for grain in grains %}
+        {%- set grain_loop = loop %}
+        {%- for segment_type, expression in fixed_segments %}
+            select
+                *,
+                {{ run_timestamp() }} as _refreshed_at
+            from counted_{{ grain }}_{{ segment_type }}
+            {% if not (loop.last and grain_loop.last) %}union all{% endif %}
+        {%- endfor %}
+    {%- endfor %}
 )
 
 select * from final
