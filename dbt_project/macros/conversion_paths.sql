@@ -23,15 +23,7 @@
             lag(path_events.page_type) over (
                 partition by path_events.session_id order by path_events.event_number
             ) as previous_page_type
-        from {{ events }} as path_events
-        inner join {{ sessions }} as path_sessions
-            on path_events.session_id = path_sessions.session_id
-        where
-            path_events.event_type = 'page_view'
-            and (
-                path_sessions.first_purchase_event_number is null
-                or path_events.event_number < path_sessions.first_purchase_event_number
-            )
+        {{ conversion_path_page_views(events, sessions) }}
     ),
 
     path_steps as (
@@ -70,7 +62,14 @@
         select
             path_events.session_id,
             list(path_events.page_type order by path_events.event_number) as page_types
-        from {{ events }} as path_events
+        {{ conversion_path_page_views(events, sessions) }}
+        group by path_events.session_id
+    ) as session_page_types
+{% endmacro %}
+
+{#- Both versions read the same rows: the page views before the session's first purchase. -#}
+{% macro conversion_path_page_views(events, sessions) -%}
+    from {{ events }} as path_events
         inner join {{ sessions }} as path_sessions
             on path_events.session_id = path_sessions.session_id
         where
@@ -79,6 +78,4 @@
                 path_sessions.first_purchase_event_number is null
                 or path_events.event_number < path_sessions.first_purchase_event_number
             )
-        group by path_events.session_id
-    ) as session_page_types
-{% endmacro %}
+{%- endmacro %}
