@@ -60,8 +60,9 @@ sessions_in_scope as (
 ),
 
 events as (
-    select * from {{ ref('int_events_sessionized') }}
-    where session_id in (select session_id from sessions_in_scope)
+    select sessionized.*
+    from {{ ref('int_events_sessionized') }} as sessionized
+    where sessionized.session_id in (select sessions_in_scope.session_id from sessions_in_scope)
 ),
 
 {% endif %}
@@ -136,7 +137,8 @@ traffic as (
 ),
 
 paths as (
-    {{ conversion_paths(events, 'session_totals', path_steps) }}
+    {#- noqa: sqlfluff's duckdb dialect cannot parse DuckDB's lambda syntax in the list version -#}
+    {{ conversion_paths(events, 'session_totals', path_steps) }} -- noqa: PRS
 ),
 
 final as (
