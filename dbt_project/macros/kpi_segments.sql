@@ -87,8 +87,10 @@
     new export was ever placed on (all its exports, so a moved order date restates both days),
     and every order of the customers such an order ever belonged to (their first-order flags and
     repeat status can move); every day a survey response with a new delivery was ever submitted
-    on; campaign days loaded since (their date is their key). Read by the pre-hooks below. -#}
-{% macro kpi_touched_days_sql() -%}
+    on; campaign days loaded since (their date is their key). Read by the pre-hooks below.
+    sessions_only: the first two alone, for a model that reads nothing but sessions (else a new
+    order of a long-standing customer restates every day that customer ever ordered on). -#}
+{% macro kpi_touched_days_sql(sessions_only=false) -%}
     {%- set watermark = incremental_watermark('_refreshed_at') -%}
     {%- set raw_orders = source('shop', 'orders') -%}
     {%- set raw_surveys = source('feedback', 'surveys') -%}
@@ -97,6 +99,7 @@
     union
     select session_date from {{ ref('fct_sessions') }}
     where _refreshed_at > {{ watermark }}
+    {%- if not sessions_only %}
     union
     select orders.ordered_date
     from {{ ref('int_orders_converted') }} as orders
@@ -118,6 +121,7 @@
     union
     select activity_date from {{ ref('stg_marketing__campaign_days') }}
     where _loaded_at > {{ watermark }}
+    {%- endif %}
 {%- endmacro %}
 
 {#- Pre-hooks of the incremental KPI models: fix the days to restate in a temporary table while
@@ -125,9 +129,9 @@
     again: the segment types that describe customers everywhere (unless the model has none), the
     rest on the touched days (or in the periods that contain them, for per-period models). The
     model reads the same temporary table. -#}
-{% macro remember_kpi_touched_days(temp_name) %}
+{% macro remember_kpi_touched_days(temp_name, sessions_only=false) %}
     {% if is_incremental() %}
-        create or replace temporary table {{ temp_name }} as {{ kpi_touched_days_sql() }}
+        create or replace temporary table {{ temp_name }} as {{ kpi_touched_days_sql(sessions_only) }}
     {% endif %}
 {% endmacro %}
 

@@ -11,20 +11,19 @@
     customers are today) without counting visitors again.
 
     Incremental by period: a run restates the periods of each grain that contain a day whose facts
-    changed (kpi_touched_days_sql); nothing here depends on what customers are now.
+    changed: days of sessions rewritten or re-sessionized events (kpi_touched_days_sql with
+    sessions_only; orders and surveys do not move a session's segments); nothing here depends on
+    what customers are now.
 -#}
 -- depends_on: {{ ref('int_events_sessionized') }}
 -- depends_on: {{ ref('fct_sessions') }}
--- depends_on: {{ ref('int_orders_converted') }}
--- depends_on: {{ ref('stg_feedback__survey_responses') }}
--- depends_on: {{ ref('stg_marketing__campaign_days') }}
 {{
     config(
         incremental_strategy='append',
         on_schema_change='fail',
         meta={'tests_read_rows_written_at': '_refreshed_at'},
         pre_hook=[
-            "{{ remember_kpi_touched_days('kpi_visitor_segments_touched_days') }}",
+            "{{ remember_kpi_touched_days('kpi_visitor_segments_touched_days', sessions_only=true) }}",
             "{{ delete_kpi_rows_to_restate('kpi_visitor_segments_touched_days', per_period=true, customer_segment_types=false) }}",
         ],
     )
