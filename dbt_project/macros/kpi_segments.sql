@@ -92,14 +92,14 @@
     order of a long-standing customer restates every day that customer ever ordered on). -#}
 {% macro kpi_touched_days_sql(sessions_only=false) -%}
     {%- set watermark = incremental_watermark('_refreshed_at') -%}
-    {%- set raw_orders = source('shop', 'orders') -%}
-    {%- set raw_surveys = source('feedback', 'surveys') -%}
     select occurred_date as metric_date from {{ ref('int_events_sessionized') }}
     where _sessionized_at > {{ watermark }}
     union
     select session_date from {{ ref('fct_sessions') }}
     where _refreshed_at > {{ watermark }}
     {%- if not sessions_only %}
+    {%- set raw_orders = source('shop', 'orders') %}
+    {%- set raw_surveys = source('feedback', 'surveys') %}
     union
     select orders.ordered_date
     from {{ ref('int_orders_converted') }} as orders

@@ -16,6 +16,14 @@
 
 {%- set customer_types = customer_segments('anonymous') %}
 
+{#- The KPI rows: (relation, kpi, numerator, denominator) -#}
+{%- set kpi_parts = [
+    ('visitors_by_session_segment', 'visitors', 'visitors', 'null'),
+    ('visitors_by_customer_segment', 'visitors', 'visitors', 'null'),
+    ('engagement_by_session_segment', 'engagement_score', 'score_sum', 'customers'),
+    ('engagement_by_customer_segment', 'engagement_score', 'score_sum', 'customers'),
+] %}
+
 with
 
 memberships as (
@@ -103,27 +111,15 @@ engagement_by_customer_segment as (
 ),
 
 kpis as (
-    {%- for relation in ['visitors_by_session_segment', 'visitors_by_customer_segment'] %}
+    {%- for relation, kpi, numerator, denominator in kpi_parts %}
     select
         period_grain,
         period_start,
         segment_type,
         segment_value,
-        'visitors' as kpi,
-        cast(visitors as double) as numerator,
-        cast(null as double) as denominator
-    from {{ relation }}
-    union all
-    {%- endfor %}
-    {%- for relation in ['engagement_by_session_segment', 'engagement_by_customer_segment'] %}
-    select
-        period_grain,
-        period_start,
-        segment_type,
-        segment_value,
-        'engagement_score' as kpi,
-        cast(score_sum as double) as numerator,
-        cast(customers as double) as denominator
+        '{{ kpi }}' as kpi,
+        cast({{ numerator }} as double) as numerator,
+        cast({{ denominator }} as double) as denominator
     from {{ relation }}
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}

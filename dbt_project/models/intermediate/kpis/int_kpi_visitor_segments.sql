@@ -29,17 +29,19 @@
     )
 }}
 
-{%- set grains = ['day', 'week', 'month'] %}
+{#- One branch per period grain and fixed session segment type. -#}
 {%- set customer_types = customer_segments('anonymous') | map('first') | list %}
-{%- set fixed_segments = [] %}
-{%- for segment in session_segments() if segment[0] not in customer_types %}
-    {%- do fixed_segments.append(segment) %}
+{%- set branches = [] %}
+{%- for grain in ['day', 'week', 'month'] %}
+    {%- for segment_type, expression in session_segments() if segment_type not in customer_types %}
+        {%- do branches.append((grain, segment_type, expression)) %}
+    {%- endfor %}
 {%- endfor %}
 
-{#- One branch per grain and segment type, each reading the sessions table itself and counting
-    in two plain aggregations (who visited, then how many): every step can spill to disk, where
-    one count(distinct) over a shared CTE of sessions x grains x segment types held it all in
-    memory and ran out of a 4 GB memory_limit at 50M events. -#}
+{#- Each branch reads the sessions table itself and counts in two plain aggregations (who
+    visited, then how many), which DuckDB can spill to disk; a count(distinct) over one CTE of
+    sessions x grains x segment types could not, and ran out of a 4 GB memory_limit at 50M
+    events. -#}
 with
 
 {% if is_incremental() %}
@@ -49,49 +51,44 @@ with
     ),
 {% endif %}
 
-{%- for grain in grains %}
-    {%- for segment_type, expression in fixed_segments %}
+{%- for grain, segment_type, expression in branches %}
 
-        visits_{{ grain }}_{{ segment_type }} as (
-            select
-                cast({{ dbt.date_trunc(grain, 'fact.session_date') }} as date) as period_start,
-                cast({{ expression }} as {{ dbt.type_string() }}) as segment_value,
-                fact.customer_id,
-                fact.anonymous_id
-            from {{ ref('fct_sessions') }} as fact
-            {%- if is_incremental() %}
-                where cast({{ dbt.date_trunc(grain, 'fact.session_date') }} as date) in (
-                    select touched_periods.period_start from touched_periods
-                    where touched_periods.period_grain = '{{ grain }}'
-                )
-            {%- endif %}
-            group by 1, 2, 3, 4
-        ),
+    visits_{{ grain }}_{{ segment_type }} as (
+        select
+            cast({{ dbt.date_trunc(grain, 'fact.session_date') }} as date) as period_start,
+            cast({{ expression }} as {{ dbt.type_string() }}) as segment_value,
+            fact.customer_id,
+            fact.anonymous_id
+        from {{ ref('fct_sessions') }} as fact
+        {%- if is_incremental() %}
+            where cast({{ dbt.date_trunc(grain, 'fact.session_date') }} as date) in (
+                select touched_periods.period_start from touched_periods
+                where touched_periods.period_grain = '{{ grain }}'
+            )
+        {%- endif %}
+        group by 1, 2, 3, 4
+    ),
 
-        counted_{{ grain }}_{{ segment_type }} as (
-            select
-                '{{ grain }}' as period_grain,
-                period_start,
-                '{{ segment_type }}' as segment_type,
-                segment_value,
-                customer_id,
-                cast(count(anonymous_id) as {{ dbt.type_bigint() }}) as visitors
-            from visits_{{ grain }}_{{ segment_type }}
-            group by 1, 2, 3, 4, 5
-        ),
-    {%- endfor %}
+    counted_{{ grain }}_{{ segment_type }} as (
+        select
+            '{{ grain }}' as period_grain,
+            period_start,
+            '{{ segment_type }}' as segment_type,
+            segment_value,
+            customer_id,
+            cast(count(anonymous_id) as {{ dbt.type_bigint() }}) as visitors
+        from visits_{{ grain }}_{{ segment_type }}
+        group by 1, 2, 3, 4, 5
+    ),
 {%- endfor %}
 
 final as (
-    {%- for grain in grains %}
-        {%- set grain_loop = loop %}
-        {%- for segment_type, expression in fixed_segments %}
-            select
-                *,
-                {{ run_timestamp() }} as _refreshed_at
-            from counted_{{ grain }}_{{ segment_type }}
-            {% if not (loop.last and grain_loop.last) %}union all{% endif %}
-        {%- endfor %}
+    {%- for grain, segment_type, expression in branches %}
+        select
+            *,
+            {{ run_timestamp() }} as _refreshed_at
+        from counted_{{ grain }}_{{ segment_type }}
+        {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 )
 
