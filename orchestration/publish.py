@@ -216,8 +216,8 @@ def _drop_unpublished(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...], 
 
 def _apply_delta(con: duckdb.DuckDBPyConnection, schema: str, table: str, key: str, owner: str) -> int:
     """Bring the copy's table up to date: the rows written since the copy's newest `_refreshed_at`
-    replace their namesakes, and the other rows of their owners are kept only where the working
-    file still has them. Returns the rows written. Raises _DeltaDoesNotFit when the copy's columns
+    replace their namesakes by key; when the counts then disagree, the other rows of their owners
+    are kept only where the working file still has them. Returns the rows written. Raises _DeltaDoesNotFit when the copy's columns
     differ, the delta is too big to be worth it, or the result counts other rows than the working
     file."""
     here, there = f'"{schema}"."{table}"', f'working."{schema}"."{table}"'
@@ -240,18 +240,23 @@ def _apply_delta(con: duckdb.DuckDBPyConnection, schema: str, table: str, key: s
         (rows,) = con.execute("select count(*) from delta_rows").fetchone()
         if rows > MAX_DELTA_SHARE * working_rows:
             raise _DeltaDoesNotFit(f"{schema}.{table}: {rows} of {working_rows} rows changed")
-        con.execute(f"create temp table delta_owners as select distinct {owner} from delta_rows")
-        # an owner's rows that the working file still has unchanged are the ones to keep
-        con.execute(
-            f"""delete from {here}
-                where {owner} in (select {owner} from delta_owners)
-                and {key} not in (
-                    select {key} from {there}
-                    where {owner} in (select {owner} from delta_owners) and {DELTA_WATERMARK} <= $1
-                )""",
-            [published_at],
-        )
+        # The copy held every row of the working file as of `published_at`, and every row written
+        # since is in delta_rows: so after replacing rows by key the copy holds all the working
+        # file's rows, and counts equal means nothing else is left.
+        con.execute(f"delete from {here} where {key} in (select {key} from delta_rows)")
         con.execute(f"insert into {here} select * from delta_rows")
+        (published_rows,) = con.execute(f"select count(*) from {here}").fetchone()
+        if published_rows != working_rows:
+            # Rows the working file no longer has (a merged session, a withdrawn event): they can
+            # only belong to owners with rows rewritten, so only those owners' rows are compared.
+            con.execute(f"create temp table delta_owners as select distinct {owner} from delta_rows")
+            con.execute(
+                f"""delete from {here}
+                    where {owner} in (select {owner} from delta_owners)
+                    and {key} not in (
+                        select {key} from {there} where {owner} in (select {owner} from delta_owners)
+                    )"""
+            )
     finally:
         con.execute("drop table if exists delta_rows")
         con.execute("drop table if exists delta_owners")

@@ -158,6 +158,22 @@ def test_daily_publication_changes_only_the_changed_visitors_and_equals_a_full_c
     assert [p.name for p in serving.parent.iterdir() if p.name.startswith(".")] == []
 
 
+def test_rows_rewritten_in_place_are_replaced_by_key(tmp_path: Path):
+    working, serving = tmp_path / "w.duckdb", tmp_path / "serving.duckdb"
+    make_marts(working).close()
+    publish_serving_file(working, serving)
+    con = duckdb.connect(str(working))
+    # no row goes away: the rewritten rows replace theirs and the counts agree at once
+    con.execute(
+        """update marts.fct_sessions set revenue = -revenue, _refreshed_at = timestamp '2026-10-02'
+           where anonymous_id in ('v3', 'v4')"""
+    )
+    con.close()
+    result = publish_serving_file(working, serving)
+    assert (result.method, result.rows_replaced) == ("delta", 20)
+    assert contents(serving, "marts.fct_sessions") == contents(working, "marts.fct_sessions")
+
+
 def test_a_visitor_gone_without_a_trace_falls_back_to_a_full_copy(tmp_path: Path):
     working, serving = tmp_path / "w.duckdb", tmp_path / "serving.duckdb"
     make_marts(working).close()
