@@ -8,12 +8,17 @@
     one; everything from that session's start on is sessionized again (late events can extend,
     split or merge sessions there, and renumber the ones after). Earlier sessions are untouched,
     so a daily run reads the new events and the recent history of the visitors they belong to.
+    Every event this run replaces is at or after the earliest event it writes (deliveries of an
+    event share its time), which bounds the delete of the replaced rows.
 -#}
 -- depends_on: {{ ref('page_types') }}
 {{
     config(
         unique_key='event_id',
         incremental_strategy='delete+insert',
+        incremental_predicates=[
+            'DBT_INTERNAL_DEST.occurred_at >= (select min(occurred_at) from DBT_INTERNAL_SOURCE)'
+        ],
         tags=['arrival_window'],
         meta={'tests_read_rows_written_at': '_sessionized_at'},
         on_schema_change='fail',
@@ -38,18 +43,30 @@ arrived as (
     group by anonymous_id
 ),
 
+session_starts as (
+    -- A session starts at its first event, so the sessions' first events alone say which
+    -- session holds a visitor's last event before a given time: a fifth of the history to read.
+    select
+        anonymous_id,
+        occurred_at as session_started_at,
+        session_number
+    from {{ this }}
+    where event_number = 1
+),
+
 boundaries as (
     -- The session holding a visitor's last existing event at or before their earliest new event
-    -- is the first one that can change; the sessions before it keep their numbers.
+    -- (the latest session started by then) is the first one that can change; the sessions before
+    -- it keep their numbers.
     select
         arrived.anonymous_id,
         max(existing.session_started_at) as resessionize_from,
         coalesce(max(existing.session_number) - 1, 0) as sessions_before
     from arrived
-    left join {{ this }} as existing
+    left join session_starts as existing
         on
             existing.anonymous_id = arrived.anonymous_id
-            and existing.occurred_at <= arrived.earliest_arrived_at
+            and existing.session_started_at <= arrived.earliest_arrived_at
     group by arrived.anonymous_id
 ),
 

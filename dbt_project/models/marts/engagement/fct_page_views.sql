@@ -10,6 +10,9 @@
     config(
         unique_key='event_id',
         incremental_strategy='delete+insert',
+        incremental_predicates=[
+            'DBT_INTERNAL_DEST.viewed_at >= (select min(viewed_at) from DBT_INTERNAL_SOURCE)'
+        ],
         tags=['arrival_window'],
         meta={'tests_read_rows_written_at': '_refreshed_at'},
         on_schema_change='fail',
@@ -23,13 +26,17 @@ events as (
     where
         event_type = 'page_view'
         {% if is_incremental() %}
-            and (
-                _sessionized_at > {{ incremental_watermark('_refreshed_at') }}
-                or anonymous_id in (
-                    select anonymous_id from {{ ref('int_visitors_stitched') }}
-                    where _changed_at > {{ incremental_watermark('_refreshed_at') }}
-                )
-            )
+            -- two branches rather than one `or`: the watermark alone prunes the scan
+            and _sessionized_at > {{ incremental_watermark('_refreshed_at') }}
+    union all
+    select * from {{ ref('int_events_sessionized') }}
+    where
+        event_type = 'page_view'
+        and _sessionized_at <= {{ incremental_watermark('_refreshed_at') }}
+        and anonymous_id in (
+            select anonymous_id from {{ ref('int_visitors_stitched') }}
+            where _changed_at > {{ incremental_watermark('_refreshed_at') }}
+        )
         {% endif %}
 ),
 

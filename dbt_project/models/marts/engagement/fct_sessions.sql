@@ -12,6 +12,9 @@
     config(
         unique_key='session_id',
         incremental_strategy='delete+insert',
+        incremental_predicates=[
+            'DBT_INTERNAL_DEST.started_at >= (select min(started_at) from DBT_INTERNAL_SOURCE)'
+        ],
         tags=['arrival_window'],
         meta={'tests_read_rows_written_at': '_refreshed_at'},
         on_schema_change='fail',
@@ -51,18 +54,26 @@ reordered as (
         )
 ),
 
-sessions_in_scope as (
-    select session_id from resessionized
-    union
+sessions_unchanged_in_scope as (
     select session_id from restitched
     union
     select session_id from reordered
 ),
 
 events as (
+    -- Every event of a re-sessionized session was sessionized again (the sessionizer rewrites a
+    -- visitor's timeline from the start of a session on), so those events are the ones past the
+    -- watermark: a bound DuckDB prunes the scan with. The other sessions in scope are few, and
+    -- their events all sit before the watermark.
     select sessionized.*
     from {{ ref('int_events_sessionized') }} as sessionized
-    where sessionized.session_id in (select sessions_in_scope.session_id from sessions_in_scope)
+    where sessionized._sessionized_at > {{ incremental_watermark('_refreshed_at') }}
+    union all
+    select sessionized.*
+    from {{ ref('int_events_sessionized') }} as sessionized
+    where
+        sessionized._sessionized_at <= {{ incremental_watermark('_refreshed_at') }}
+        and sessionized.session_id in (select in_scope.session_id from sessions_unchanged_in_scope as in_scope)
 ),
 
 {% endif %}
