@@ -7,10 +7,12 @@ whole project), so tests that run dbt share `warehouse_settings` and start from 
 
 from __future__ import annotations
 
+import gzip
+import json
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -79,6 +81,8 @@ class Built:
     full_outcome: RefreshOutcome
     incremental_copy: Path
     incremental_serving_copy: Path
+    late_events: dict[str, str]  # what conftest's late page views do -> the visitor's anonymous_id
+    late_events_added: int
 
 
 @pytest.fixture(scope="session")
@@ -90,6 +94,7 @@ def built(warehouse_settings: Settings, tmp_path_factory: pytest.TempPathFactory
     for path in (s.duckdb_path, s.serving_path):
         path.unlink(missing_ok=True)
     sample = generator.generate(s.landing_dir, days=DAYS, customers=150, seed=7, start=START)
+    late_events, late_events_added = add_session_changing_late_events(s.landing_dir)
 
     daily = []
     for first, last in INCREMENTAL_WINDOWS:
@@ -99,4 +104,61 @@ def built(warehouse_settings: Settings, tmp_path_factory: pytest.TempPathFactory
     serving_copy = Path(shutil.copy(s.serving_path, keep / "serving.duckdb"))
 
     full = run_refresh(s, full_refresh=True, echo=lambda _: None)
-    return Built(s, sample, daily, full, incremental_copy, serving_copy)
+    return Built(s, sample, daily, full, incremental_copy, serving_copy, late_events, late_events_added)
+
+
+def add_session_changing_late_events(landing: Path) -> tuple[dict[str, str], int]:
+    """Deliver on the last day late page views that change sessions built by the first window:
+    some fill a visitor's gap between two sessions and merge them into one, another comes just
+    before a visitor's first event and so changes their first session's id. The session each replaces must vanish from an incremental build as from a full one."""
+    timelines: dict[str, list[tuple[datetime, bool, dict]]] = {}
+    for path in sorted((landing / "events").glob("dt=*/*.jsonl*")):
+        arrives_last = path.parent.name == f"dt={LAST_DAY}"
+        opener = gzip.open if path.suffix == ".gz" else open
+        with opener(path, "rt", encoding="utf-8") as lines:
+            for line in lines:
+                try:  # the sample carries defective lines on purpose: the loader rejects them
+                    event = json.loads(line)
+                    occurred_at = datetime.fromisoformat(event["occurred_at"].replace("Z", "+00:00"))
+                except (ValueError, TypeError, KeyError, AttributeError):
+                    continue
+                timelines.setdefault(event["anonymous_id"], []).append((occurred_at, arrives_last, event))
+
+    def late_page_view(like: dict, occurred_at: datetime, name: str) -> dict:
+        kept = ("anonymous_id", "customer_id", "platform", "page_path", "page_title", "device_type", "region")
+        return {
+            **{field: like.get(field) for field in kept},
+            "event_id": f"late-{name}-{like['event_id']}",
+            "event_type": "page_view",
+            "occurred_at": occurred_at.isoformat().replace("+00:00", "Z"),
+        }
+
+    added: list[dict] = []
+    roles: dict[str, str] = {}
+    session_gap = timedelta(minutes=30)
+    # The visitor with the shortest gap between two sessions the first window built: page views
+    # evenly spaced across it, no step longer than the session gap, merge the two.
+    gaps = []
+    for anonymous_id, timeline in sorted(timelines.items()):
+        timeline.sort(key=lambda item: item[0])
+        built_before = [(at, event) for at, arrives_last, event in timeline if not arrives_last]
+        for (before_at, before), (after_at, _) in zip(built_before, built_before[1:], strict=False):
+            if after_at - before_at > session_gap:
+                gaps.append((after_at - before_at, anonymous_id, before_at, before))
+    if gaps:
+        gap, anonymous_id, before_at, before = min(gaps, key=lambda g: (g[0], g[1]))
+        steps = -(-gap // session_gap)
+        for step in range(1, steps):
+            added.append(late_page_view(before, before_at + gap * step / steps, f"merge{step}"))
+        roles["merge"] = anonymous_id
+    # Another visitor whose first event the first window built: a page view just before it.
+    for anonymous_id, timeline in sorted(timelines.items()):
+        if anonymous_id != roles.get("merge") and not timeline[0][1]:
+            first_at, _, first = timeline[0]
+            added.append(late_page_view(first, first_at - timedelta(minutes=5), "first"))
+            roles["new_first_event"] = anonymous_id
+            break
+    assert set(roles) == {"merge", "new_first_event"}, f"the sample offers no such visitors: {roles}"
+    folder = landing / "events" / f"dt={LAST_DAY}"
+    (folder / "late-session-changes.jsonl").write_text("".join(json.dumps(e) + "\n" for e in added))
+    return roles, len(added)

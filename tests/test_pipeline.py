@@ -68,7 +68,8 @@ def test_every_row_read_is_loaded_or_rejected(built: Built):
     for source in generator.SOURCES:
         loaded = scalar(db, f"select count(*) from raw.{source}")
         rejected = scalar(db, f"select count(*) from raw.{source}_rejects")
-        assert loaded + rejected == built.sample.rows[source], source
+        added = built.late_events_added if source == "events" else 0  # conftest's late page views
+        assert loaded + rejected == built.sample.rows[source] + added, source
         assert rejected == built.sample.defects[source], source
         assert scalar(db, f"select count(*) from raw.{source}_rejects where reason is null") == 0
 
@@ -172,6 +173,36 @@ def test_stitching_reaches_sessions_before_login(built: Built):
            where s.customer_id is distinct from v.customer_id""",
     )
     assert unstitched == 0
+
+
+def test_late_events_merge_and_rename_sessions_in_daily_loads(built: Built):
+    """conftest delivers, on the last day, page views in the gap between two of a visitor's
+    sessions and one before another visitor's first event: the last daily run must merge the
+    first's two sessions and rename the second's first session, and drop the sessions they
+    replace."""
+    db = built.incremental_copy
+    merged = query(
+        db,
+        """select late.occurred_at > min(s.occurred_at), late.occurred_at < max(s.occurred_at)
+           from intermediate.int_events_sessionized as late
+           join intermediate.int_events_sessionized as s using (session_id)
+           where late.event_id like 'late-merge%'
+           group by late.occurred_at""",
+    )
+    assert merged and set(merged) == {(True, True)}
+    first = query(
+        db,
+        """select session_number, event_number from intermediate.int_events_sessionized
+           where event_id like 'late-first-%'""",
+    )
+    assert first == [(1, 1)]
+    for table in ("marts.fct_sessions", "marts.fct_page_views"):
+        orphans = scalar(
+            db,
+            f"""select count(*) from {table}
+                where session_id not in (select session_id from intermediate.int_events_sessionized)""",
+        )
+        assert orphans == 0, table
 
 
 @pytest.mark.parametrize("relation", COMPARED_MODELS)

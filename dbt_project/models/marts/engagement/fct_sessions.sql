@@ -28,12 +28,6 @@ with
 
 {% if is_incremental() %}
 
-resessionized as (
-    select distinct session_id
-    from {{ ref('int_events_sessionized') }}
-    where _sessionized_at > {{ incremental_watermark('_refreshed_at') }}
-),
-
 restitched as (
     select session_id
     from {{ this }}
@@ -54,7 +48,7 @@ reordered as (
         )
 ),
 
-sessions_unchanged_in_scope as (
+restitched_or_reordered as (
     select session_id from restitched
     union
     select session_id from reordered
@@ -63,8 +57,8 @@ sessions_unchanged_in_scope as (
 events as (
     -- Every event of a re-sessionized session was sessionized again (the sessionizer rewrites a
     -- visitor's timeline from the start of a session on), so those events are the ones past the
-    -- watermark: a bound DuckDB prunes the scan with. The other sessions in scope are few, and
-    -- their events all sit before the watermark.
+    -- watermark: a bound DuckDB prunes the scan with. The other sessions in scope (restitched or
+    -- reordered, not re-sessionized) are few, and their events all sit before the watermark.
     select sessionized.*
     from {{ ref('int_events_sessionized') }} as sessionized
     where sessionized._sessionized_at > {{ incremental_watermark('_refreshed_at') }}
@@ -73,7 +67,7 @@ events as (
     from {{ ref('int_events_sessionized') }} as sessionized
     where
         sessionized._sessionized_at <= {{ incremental_watermark('_refreshed_at') }}
-        and sessionized.session_id in (select in_scope.session_id from sessions_unchanged_in_scope as in_scope)
+        and sessionized.session_id in (select in_scope.session_id from restitched_or_reordered as in_scope)
 ),
 
 {% endif %}
