@@ -44,13 +44,15 @@ def build_publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
             # a full refresh rewrites every row: nothing to gain from changing a copy
             allow_delta=not warehouse.dbt_full_refresh,
         )
+        timings = ", ".join(f"{part} {value:.1f} s" for part, value in result.seconds.items() if value)
         context.log.info(
             f"published {len(result.tables)} tables to {result.path} ({result.method} copy"
             + (
-                f", {result.rows_replaced:,} rows of the event-grain marts replaced)"
+                f", {result.rows_replaced:,} rows of the event-grain marts replaced"
                 if result.method == "delta"
-                else ")"
+                else ""
             )
+            + f"; {timings})"
         )
         return dg.MaterializeResult(
             metadata={
@@ -59,6 +61,7 @@ def build_publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
                 "published_at": result.published_at.isoformat(),
                 "method": result.method,
                 "rows_replaced": result.rows_replaced,
+                "seconds": dg.MetadataValue.json(result.seconds),
             }
         )
 

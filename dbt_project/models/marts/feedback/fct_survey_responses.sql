@@ -14,17 +14,29 @@ sessions as (
     where customer_id is not null
 ),
 
-latest_sessions as (
+latest_started as (
+    -- The start of the customer's latest session at or before the response. An aggregate, not a
+    -- ranking window: every response meets every earlier session of its customer, and hashing
+    -- them is far cheaper than sorting them.
     select
         responses.response_id,
-        sessions.session_id,
-        row_number() over (
-            partition by responses.response_id
-            order by sessions.started_at desc, sessions.session_id desc
-        ) as recency_rank
+        responses.customer_id,
+        max(sessions.started_at) as started_at
     from responses
     inner join sessions
         on responses.customer_id = sessions.customer_id and sessions.started_at <= responses.submitted_at
+    group by responses.response_id, responses.customer_id
+),
+
+latest_sessions as (
+    -- two sessions of a customer starting at the same instant: the greatest id, deterministically
+    select
+        latest_started.response_id,
+        max(sessions.session_id) as session_id
+    from latest_started
+    inner join sessions
+        on latest_started.customer_id = sessions.customer_id and latest_started.started_at = sessions.started_at
+    group by latest_started.response_id
 ),
 
 final as (
@@ -49,7 +61,7 @@ final as (
         latest_sessions.session_id as latest_session_id
     from responses
     left join latest_sessions
-        on responses.response_id = latest_sessions.response_id and latest_sessions.recency_rank = 1
+        on responses.response_id = latest_sessions.response_id
 )
 
 select * from final
