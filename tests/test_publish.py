@@ -118,6 +118,7 @@ def make_marts(path: Path) -> duckdb.DuckDBPyConnection:
     con.execute(
         """create or replace table marts.fct_sessions as
            select 'v' || (range % 100) as anonymous_id, 's' || range as session_id, range as revenue,
+                  timestamp '2026-09-01 00:00:00' + to_minutes(range) as started_at,
                   timestamp '2026-10-01 00:00:00' as _refreshed_at
            from range(1000)"""
     )
@@ -145,7 +146,9 @@ def test_daily_publication_changes_only_the_changed_visitors_and_equals_a_full_c
         """update marts.fct_sessions set revenue = revenue + 1, _refreshed_at = timestamp '2026-10-02'
            where anonymous_id = 'v1'"""
     )
-    con.execute("insert into marts.fct_sessions values ('new', 's-new', 5, timestamp '2026-10-02')")
+    con.execute(
+        "insert into marts.fct_sessions values ('new', 's-new', 5, timestamp '2026-09-30', timestamp '2026-10-02')"
+    )
     con.execute("create or replace table marts.dim_customers as select 2 as customers")
     con.close()
 
