@@ -4,9 +4,10 @@
     session_id = md5(anonymous_id | first event_id), so the same events always give the same id.
 
     Incremental by arrival day. For each visitor with newly staged events, sessions cannot change
-    before the session holding the visitor's last existing event at or before the earliest new
-    one; everything from that session's start on is sessionized again (late events can extend,
-    split or merge sessions there, and renumber the ones after). Earlier sessions are untouched,
+    before the earliest new event, except the session it joins (the latest one started by then,
+    if the event falls in it or within the timeout after its end). Everything from that session's
+    start on, or else from the earliest new event on, is sessionized again (late events can
+    extend or merge sessions there, and renumber the ones after). Earlier sessions are untouched,
     so a daily run reads the new events and the recent history of the visitors they belong to.
     Every event this run replaces is at or after the earliest event it writes (deliveries of an
     event share its time), which bounds the delete of the replaced rows.
@@ -43,31 +44,70 @@ arrived as (
     group by anonymous_id
 ),
 
-session_starts as (
-    -- A session starts at its first event, so the sessions' first events alone say which
-    -- session holds a visitor's last event before a given time: a fifth of the history to read.
+session_ends as (
+    -- A session's last event carries the session's start and number, and is its end: the
+    -- sessions of the history, in a fifth of its rows.
     select
         anonymous_id,
-        occurred_at as session_started_at,
-        session_number
+        session_started_at,
+        session_number,
+        occurred_at as session_ended_at
     from {{ this }}
-    where event_number = 1
+    where is_last_event_of_session
+),
+
+sessions_started_before as (
+    -- each visitor's sessions started at or before their earliest new event
+    select
+        arrived.anonymous_id,
+        arrived.earliest_arrived_at,
+        ends.session_started_at,
+        ends.session_number,
+        ends.session_ended_at
+    from arrived
+    inner join session_ends as ends
+        on
+            arrived.anonymous_id = ends.anonymous_id
+            and ends.session_started_at <= arrived.earliest_arrived_at
+),
+
+latest_started as (
+    select
+        anonymous_id,
+        max(session_started_at) as session_started_at
+    from sessions_started_before
+    group by anonymous_id
 ),
 
 boundaries as (
-    -- The session holding a visitor's last existing event at or before their earliest new event
-    -- (the latest session started by then) is the first one that can change; the sessions before
-    -- it keep their numbers.
+    -- Where each visitor's timeline is sessionized again. When their earliest new event falls in
+    -- the latest session started by then, or within the timeout after its end, it joins that
+    -- session: the rewrite starts at the session's start, after the sessions before it. Otherwise
+    -- that session is final, and the rewrite starts at the earliest new event, after it. A
+    -- visitor with no session started by then is rewritten from their earliest new event on.
     select
         arrived.anonymous_id,
-        max(existing.session_started_at) as resessionize_from,
-        coalesce(max(existing.session_number) - 1, 0) as sessions_before
+        case
+            when
+                latest.session_ended_at is not null
+                and {{ seconds_between('latest.session_ended_at', 'arrived.earliest_arrived_at') }} <= {{ timeout_seconds }}
+                then latest.session_started_at
+            else arrived.earliest_arrived_at
+        end as resessionize_from,
+        case
+            when latest.session_number is null then 0
+            when
+                {{ seconds_between('latest.session_ended_at', 'arrived.earliest_arrived_at') }} <= {{ timeout_seconds }}
+                then latest.session_number - 1
+            else latest.session_number
+        end as sessions_before
     from arrived
-    left join session_starts as existing
+    left join latest_started
+        on arrived.anonymous_id = latest_started.anonymous_id
+    left join sessions_started_before as latest
         on
-            existing.anonymous_id = arrived.anonymous_id
-            and existing.session_started_at <= arrived.earliest_arrived_at
-    group by arrived.anonymous_id
+            latest_started.anonymous_id = latest.anonymous_id
+            and latest_started.session_started_at = latest.session_started_at
 ),
 
 events as (
@@ -78,8 +118,9 @@ events as (
     inner join boundaries
         on staged.anonymous_id = boundaries.anonymous_id
     where
-        boundaries.resessionize_from is null
-        or staged.occurred_at >= boundaries.resessionize_from
+        staged.occurred_at >= boundaries.resessionize_from
+        -- the same bound for all visitors at once, which DuckDB prunes the scan with
+        and staged.occurred_at >= (select min(earliest.resessionize_from) from boundaries as earliest)
 ),
 
 {% endif %}
