@@ -240,9 +240,9 @@ def _apply_delta(
 ) -> int:
     """Bring the copy's table up to date: the rows written since the copy's newest `_refreshed_at`
     replace their namesakes by key; when the counts then disagree, the other rows of their owners
-    are kept only where the working file still has them. Returns the rows written. Raises _DeltaDoesNotFit when the copy's columns
-    differ, the delta is too big to be worth it, or the result counts other rows than the working
-    file."""
+    are kept only where the working file still has them. Returns the rows written. Raises
+    _DeltaDoesNotFit when the copy's columns differ, the delta is too big to be worth it, or the
+    result counts other rows than the working file."""
     here, there = f'"{schema}"."{table}"', f'working."{schema}"."{table}"'
     columns_sql = """select column_name, data_type from information_schema.columns
                      where table_catalog = ? and table_schema = ? and table_name = ?

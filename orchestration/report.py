@@ -299,7 +299,9 @@ def build_report(serving_path: Path, out_path: Path) -> ReportResult:
             bar_chart("Bounce rate by device", _segment_bars(con, "bounce_rate", "device_type"), "fraction"),
             bar_chart("NPS by survey trigger", _segment_bars(con, "nps", "survey_trigger"), "points"),
         ]
-        funnel = bar_chart(f"Conversion funnel (sessions of the last {FUNNEL_DAYS} days)", _funnel(con), "count", width=620)
+        funnel = bar_chart(
+            f"Conversion funnel (sessions of the last {FUNNEL_DAYS} days)", _funnel(con), "count", width=620
+        )
         cohorts = heatmap(
             "Cohort retention (share of each first-order cohort ordering again, by months since)",
             [

@@ -110,7 +110,8 @@ def built(warehouse_settings: Settings, tmp_path_factory: pytest.TempPathFactory
 def add_session_changing_late_events(landing: Path) -> tuple[dict[str, str], int]:
     """Deliver on the last day late page views that change sessions built by the first window:
     some fill a visitor's gap between two sessions and merge them into one, another comes just
-    before a visitor's first event and so changes their first session's id. The session each replaces must vanish from an incremental build as from a full one."""
+    before a visitor's first event and so changes their first session's id. The session each
+    replaces must vanish from an incremental build as from a full one."""
     timelines: dict[str, list[tuple[datetime, bool, dict]]] = {}
     for path in sorted((landing / "events").glob("dt=*/*.jsonl*")):
         arrives_last = path.parent.name == f"dt={LAST_DAY}"

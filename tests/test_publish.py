@@ -147,7 +147,8 @@ def test_daily_publication_changes_only_the_changed_visitors_and_equals_a_full_c
            where anonymous_id = 'v1'"""
     )
     con.execute(
-        "insert into marts.fct_sessions values ('new', 's-new', 5, timestamp '2026-09-30', timestamp '2026-10-02')"
+        """insert into marts.fct_sessions
+           values ('new', 's-new', 5, timestamp '2026-09-30', timestamp '2026-10-02')"""
     )
     con.execute("create or replace table marts.dim_customers as select 2 as customers")
     con.close()
