@@ -271,11 +271,8 @@ def _apply_delta(
         # The copy held every row of the working file as of `published_at`, and every row written
         # since is in delta_rows: so after replacing rows by key the copy holds all the working
         # file's rows, and counts equal means nothing else is left.
-        con.execute(
-            f"""delete from {here}
-                where {time_column} >= (select min({time_column}) from delta_rows)
-                and {key} in (select {key} from delta_rows)"""
-        )
+        since = f"{time_column} >= (select min({time_column}) from delta_rows)"
+        con.execute(f"delete from {here} where {since} and {key} in (select {key} from delta_rows)")
         con.execute(f"insert into {here} select * from delta_rows")
         (published_rows,) = con.execute(f"select count(*) from {here}").fetchone()
         if published_rows != working_rows:
@@ -285,7 +282,6 @@ def _apply_delta(
             # part of its visitor's timeline began). Should one be older, the counts below still
             # disagree and a full copy follows.
             con.execute(f"create temp table delta_owners as select distinct {owner} from delta_rows")
-            since = f"{time_column} >= (select min({time_column}) from delta_rows)"
             con.execute(
                 f"""delete from {here}
                     where {since} and {owner} in (select {owner} from delta_owners)

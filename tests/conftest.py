@@ -81,8 +81,7 @@ class Built:
     full_outcome: RefreshOutcome
     incremental_copy: Path
     incremental_serving_copy: Path
-    late_events: dict[str, str]  # what conftest's late page views do -> the visitor's anonymous_id
-    late_events_added: int
+    late_events_added: int  # page views add_session_changing_late_events delivered
 
 
 @pytest.fixture(scope="session")
@@ -94,7 +93,7 @@ def built(warehouse_settings: Settings, tmp_path_factory: pytest.TempPathFactory
     for path in (s.duckdb_path, s.serving_path):
         path.unlink(missing_ok=True)
     sample = generator.generate(s.landing_dir, days=DAYS, customers=150, seed=7, start=START)
-    late_events, late_events_added = add_session_changing_late_events(s.landing_dir)
+    late_events_added = add_session_changing_late_events(s.landing_dir)
 
     daily = []
     for first, last in INCREMENTAL_WINDOWS:
@@ -104,10 +103,10 @@ def built(warehouse_settings: Settings, tmp_path_factory: pytest.TempPathFactory
     serving_copy = Path(shutil.copy(s.serving_path, keep / "serving.duckdb"))
 
     full = run_refresh(s, full_refresh=True, echo=lambda _: None)
-    return Built(s, sample, daily, full, incremental_copy, serving_copy, late_events, late_events_added)
+    return Built(s, sample, daily, full, incremental_copy, serving_copy, late_events_added)
 
 
-def add_session_changing_late_events(landing: Path) -> tuple[dict[str, str], int]:
+def add_session_changing_late_events(landing: Path) -> int:
     """Deliver on the last day late page views that change sessions built by the first window:
     some fill a visitor's gap between two sessions and merge them into one, another comes just
     before a visitor's first event and so changes their first session's id. The session each
@@ -162,4 +161,4 @@ def add_session_changing_late_events(landing: Path) -> tuple[dict[str, str], int
     assert set(roles) == {"merge", "new_first_event"}, f"the sample offers no such visitors: {roles}"
     folder = landing / "events" / f"dt={LAST_DAY}"
     (folder / "late-session-changes.jsonl").write_text("".join(json.dumps(e) + "\n" for e in added))
-    return roles, len(added)
+    return len(added)

@@ -91,3 +91,44 @@ def test_report_is_self_contained(built: Built):
     text = Path(built.settings.kpi_report_path).read_text(encoding="utf-8")
     assert "<script src" not in text and "<link" not in text and "http://" not in text
     assert "https://" not in text
+
+
+def test_funnel_counts_the_sessions_of_the_last_28_days(tmp_path: Path):
+    """Hand-built marts: the newest session starts 2026-10-31 12:00, so the window opens
+    2026-10-03 12:00. s_old (2026-10-03 11:59, one minute early) and its cart view are out; s1
+    viewed a product and the cart and purchased, s2 a product only, s3 reached checkout without
+    a product view, s4 viewed nothing -> sessions 4, product 2, cart 1, checkout 1, purchased 1."""
+    import duckdb
+
+    from orchestration.report import FUNNEL_DAYS, _funnel
+
+    assert FUNNEL_DAYS == 28
+    con = duckdb.connect(str(tmp_path / "serving.duckdb"))
+    con.execute("create schema marts")
+    con.execute(
+        """create table marts.fct_sessions as select * from (values
+               ('s_old', timestamp '2026-10-03 11:59:00', false),
+               ('s1', timestamp '2026-10-03 12:00:00', true),
+               ('s2', timestamp '2026-10-20 08:00:00', false),
+               ('s3', timestamp '2026-10-25 08:00:00', false),
+               ('s4', timestamp '2026-10-31 12:00:00', false)
+           ) as t(session_id, started_at, has_purchase)"""
+    )
+    con.execute(
+        """create table marts.fct_page_views as select * from (values
+               ('s_old', timestamp '2026-10-03 11:59:30', 'cart'),
+               ('s1', timestamp '2026-10-03 12:00:00', 'product'),
+               ('s1', timestamp '2026-10-03 12:01:00', 'cart'),
+               ('s2', timestamp '2026-10-20 08:00:00', 'product'),
+               ('s2', timestamp '2026-10-20 08:02:00', 'product'),
+               ('s3', timestamp '2026-10-25 08:00:00', 'checkout')
+           ) as t(session_id, viewed_at, page_type)"""
+    )
+    assert _funnel(con) == [
+        ("sessions", 4),
+        ("viewed a product", 2),
+        ("viewed the cart", 1),
+        ("reached checkout", 1),
+        ("purchased", 1),
+    ]
+    con.close()

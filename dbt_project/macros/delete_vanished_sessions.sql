@@ -2,8 +2,9 @@
     disappears would otherwise stay behind (delete+insert only replaces ids it inserts again).
     Deletes the sessions of re-sessionized visitors that no event points at any more.
 
-    The sessionizer rewrites a visitor's timeline from the start of a session on, so a session
-    can only have vanished if it started at or after the visitor's earliest rewritten event, and
+    The sessionizer rewrites a visitor's timeline from a session's start, or from a new event
+    after every session it keeps, so a session can only have vanished if it started at or after
+    the visitor's earliest rewritten event, and
     every session still there from that time on is among the rewritten events: neither side needs
     the rest of the history. -#}
 {% macro delete_vanished_sessions() %}

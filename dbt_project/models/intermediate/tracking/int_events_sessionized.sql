@@ -79,35 +79,39 @@ latest_started as (
     group by anonymous_id
 ),
 
-boundaries as (
-    -- Where each visitor's timeline is sessionized again. When their earliest new event falls in
-    -- the latest session started by then, or within the timeout after its end, it joins that
-    -- session: the rewrite starts at the session's start, after the sessions before it. Otherwise
-    -- that session is final, and the rewrite starts at the earliest new event, after it. A
-    -- visitor with no session started by then is rewritten from their earliest new event on.
+latest_sessions as (
+    -- The latest session started by the earliest new event is joined by it when the event falls
+    -- in the session or within the timeout after its end.
     select
-        arrived.anonymous_id,
-        case
-            when
-                latest.session_ended_at is not null
-                and {{ seconds_between('latest.session_ended_at', 'arrived.earliest_arrived_at') }} <= {{ timeout_seconds }}
-                then latest.session_started_at
-            else arrived.earliest_arrived_at
-        end as resessionize_from,
-        case
-            when latest.session_number is null then 0
-            when
-                {{ seconds_between('latest.session_ended_at', 'arrived.earliest_arrived_at') }} <= {{ timeout_seconds }}
-                then latest.session_number - 1
-            else latest.session_number
-        end as sessions_before
-    from arrived
-    left join latest_started
-        on arrived.anonymous_id = latest_started.anonymous_id
-    left join sessions_started_before as latest
+        latest.anonymous_id,
+        latest.session_started_at,
+        latest.session_number,
+        {{ seconds_between('latest.session_ended_at', 'latest.earliest_arrived_at') }} <= {{ timeout_seconds }}
+            as is_joined
+    from latest_started
+    inner join sessions_started_before as latest
         on
             latest_started.anonymous_id = latest.anonymous_id
             and latest_started.session_started_at = latest.session_started_at
+),
+
+boundaries as (
+    -- Where each visitor's timeline is sessionized again: from the start of the session their
+    -- earliest new event joins, after the sessions before it; else from that event, after every
+    -- session started by then (none for a visitor without one), which are final.
+    select
+        arrived.anonymous_id,
+        case
+            when latest.is_joined then latest.session_started_at
+            else arrived.earliest_arrived_at
+        end as resessionize_from,
+        case
+            when latest.is_joined then latest.session_number - 1
+            else coalesce(latest.session_number, 0)
+        end as sessions_before
+    from arrived
+    left join latest_sessions as latest
+        on arrived.anonymous_id = latest.anonymous_id
 ),
 
 events as (

@@ -56,8 +56,9 @@ restitched_or_reordered as (
 
 events as (
     -- Every event of a re-sessionized session was sessionized again (the sessionizer rewrites a
-    -- visitor's timeline from the start of a session on), so those events are the ones past the
-    -- watermark: a bound DuckDB prunes the scan with. The other sessions in scope (restitched or
+    -- visitor's timeline from a session's start, or from a new event after every session it
+    -- keeps), so those events are the ones past the watermark: a bound DuckDB prunes the scan
+    -- with. The other sessions in scope (restitched or
     -- reordered, not re-sessionized) are few, and their events all sit before the watermark.
     select sessionized.*
     from {{ ref('int_events_sessionized') }} as sessionized
