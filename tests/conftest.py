@@ -12,7 +12,7 @@ import json
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -81,7 +81,8 @@ class Built:
     full_outcome: RefreshOutcome
     incremental_copy: Path
     incremental_serving_copy: Path
-    late_events_added: int  # page views add_session_changing_late_events delivered
+    late_events_added: int  # page views add_late_events delivered
+    restitched: dict[str, str]  # visitor -> customer, from the logins add_late_events delivered
 
 
 @pytest.fixture(scope="session")
@@ -93,7 +94,7 @@ def built(warehouse_settings: Settings, tmp_path_factory: pytest.TempPathFactory
     for path in (s.duckdb_path, s.serving_path):
         path.unlink(missing_ok=True)
     sample = generator.generate(s.landing_dir, days=DAYS, customers=150, seed=7, start=START)
-    late_events_added = add_session_changing_late_events(s.landing_dir)
+    late_events_added, restitched = add_late_events(s.landing_dir)
 
     daily = []
     for first, last in INCREMENTAL_WINDOWS:
@@ -103,15 +104,16 @@ def built(warehouse_settings: Settings, tmp_path_factory: pytest.TempPathFactory
     serving_copy = Path(shutil.copy(s.serving_path, keep / "serving.duckdb"))
 
     full = run_refresh(s, full_refresh=True, echo=lambda _: None)
-    return Built(s, sample, daily, full, incremental_copy, serving_copy, late_events_added)
+    return Built(s, sample, daily, full, incremental_copy, serving_copy, late_events_added, restitched)
 
 
-def add_session_changing_late_events(landing: Path) -> int:
-    """Deliver on the last day late page views that change sessions built by the first window:
-    some fill a visitor's gap between two sessions and merge them into one, another comes just
-    before a visitor's first event and so changes their first session's id. The session each
-    replaces must vanish from an incremental build as from a full one."""
-    timelines: dict[str, list[tuple[datetime, bool, dict]]] = {}
+Timelines = dict[str, list[tuple[datetime, bool, dict]]]  # visitor -> (occurred_at, arrives last, event)
+
+
+def read_event_timelines(landing: Path) -> Timelines:
+    """Every parseable event of the landing zone by visitor, in time order, marked by whether it
+    arrives on the last day."""
+    timelines: Timelines = {}
     for path in sorted((landing / "events").glob("dt=*/*.jsonl*")):
         arrives_last = path.parent.name == f"dt={LAST_DAY}"
         opener = gzip.open if path.suffix == ".gz" else open
@@ -123,16 +125,30 @@ def add_session_changing_late_events(landing: Path) -> int:
                 except (ValueError, TypeError, KeyError, AttributeError):
                     continue
                 timelines.setdefault(event["anonymous_id"], []).append((occurred_at, arrives_last, event))
+    for timeline in timelines.values():
+        timeline.sort(key=lambda item: item[0])
+    return timelines
 
-    def late_page_view(like: dict, occurred_at: datetime, name: str) -> dict:
-        kept = ("anonymous_id", "customer_id", "platform", "page_path", "page_title", "device_type", "region")
-        return {
-            **{field: like.get(field) for field in kept},
-            "event_id": f"late-{name}-{like['event_id']}",
-            "event_type": "page_view",
-            "occurred_at": occurred_at.isoformat().replace("+00:00", "Z"),
-        }
 
+def late_page_view(like: dict, occurred_at: datetime, name: str, **fields) -> dict:
+    """A page view of `like`'s visitor, device and page at `occurred_at`."""
+    kept = ("anonymous_id", "customer_id", "platform", "page_path", "page_title", "device_type", "region")
+    return {
+        **{field: like.get(field) for field in kept},
+        "event_id": f"late-{name}-{like['event_id']}",
+        "event_type": "page_view",
+        "occurred_at": occurred_at.isoformat().replace("+00:00", "Z"),
+        **fields,
+    }
+
+
+def session_changing_late_events(timelines: Timelines) -> tuple[list[dict], set[str]]:
+    """Late page views, delivered on the last day, that change sessions the first window built
+    on its second day: some fill a visitor's gap between two sessions and merge them into
+    one, another comes just before a visitor's first event and so changes their first session's
+    id. The session each replaces must vanish from an incremental build as from a full one.
+    Returns the events and the visitors they change."""
+    second_day = START + timedelta(days=1)
     added: list[dict] = []
     roles: dict[str, str] = {}
     session_gap = timedelta(minutes=30)
@@ -140,10 +156,9 @@ def add_session_changing_late_events(landing: Path) -> int:
     # evenly spaced across it, no step longer than the session gap, merge the two.
     gaps = []
     for anonymous_id, timeline in sorted(timelines.items()):
-        timeline.sort(key=lambda item: item[0])
         built_before = [(at, event) for at, arrives_last, event in timeline if not arrives_last]
         for (before_at, before), (after_at, _) in zip(built_before, built_before[1:], strict=False):
-            if after_at - before_at > session_gap:
+            if after_at - before_at > session_gap and before_at.date() == after_at.date() == second_day:
                 gaps.append((after_at - before_at, anonymous_id, before_at, before))
     if gaps:
         gap, anonymous_id, before_at, before = min(gaps, key=lambda g: (g[0], g[1]))
@@ -153,12 +168,64 @@ def add_session_changing_late_events(landing: Path) -> int:
         roles["merge"] = anonymous_id
     # Another visitor whose first event the first window built: a page view just before it.
     for anonymous_id, timeline in sorted(timelines.items()):
-        if anonymous_id != roles.get("merge") and not timeline[0][1]:
+        if anonymous_id != roles.get("merge") and not timeline[0][1] and timeline[0][0].date() == second_day:
             first_at, _, first = timeline[0]
             added.append(late_page_view(first, first_at - timedelta(minutes=5), "first"))
             roles["new_first_event"] = anonymous_id
             break
     assert set(roles) == {"merge", "new_first_event"}, f"the sample offers no such visitors: {roles}"
+    return added, set(roles.values())
+
+
+def restitching_events(timelines: Timelines, taken: set[str]) -> tuple[list[dict], dict[str, str]]:
+    """Identified page views on the last day, at noon, from two visitors whose events all
+    occurred on the first day (START), so every session they had must change customer: one
+    never identified logs in, and a shared device passes from its customer to another customer
+    who has a device of their own active that day. Returns the events and each visitor's
+    customer from then on. No late event of session_changing_late_events falls on that day, so
+    the last daily run restates that day's week and month but not the day: it must move these
+    visitors in the day's rows."""
+    first_window = {
+        anonymous_id: timeline
+        for anonymous_id, timeline in sorted(timelines.items())
+        if anonymous_id not in taken and {at.date() for at, _, _ in timeline} == {START}
+    }
+
+    def customer(timeline: list[tuple[datetime, bool, dict]]) -> str | None:
+        identified = [event["customer_id"] for _, _, event in timeline if event.get("customer_id")]
+        return identified[-1] if identified else None
+
+    customers = {anonymous_id: customer(timeline) for anonymous_id, timeline in first_window.items()}
+    days = {
+        anonymous_id: {at.date() for at, _, _ in timeline} for anonymous_id, timeline in first_window.items()
+    }
+    noon = datetime.combine(LAST_DAY, datetime.min.time()).replace(hour=12, tzinfo=UTC)
+    moves: dict[str, str] = {}
+    added: list[dict] = []
+    known = sorted({c for c in customers.values() if c})
+    anonymous = next(anonymous_id for anonymous_id, c in customers.items() if c is None)
+    moves[anonymous] = known[0]
+    shared = next(
+        (device, other_customer)
+        for device, device_customer in customers.items()
+        if device_customer
+        for other, other_customer in customers.items()
+        if other_customer not in (None, device_customer) and days[device] & days[other]
+    )
+    moves[shared[0]] = shared[1]
+    for anonymous_id, new_customer in moves.items():
+        like = first_window[anonymous_id][-1][2]
+        added.append(late_page_view(like, noon, "login", customer_id=new_customer))
+    return added, moves
+
+
+def add_late_events(landing: Path) -> tuple[int, dict[str, str]]:
+    """Deliver on the last day the late events of session_changing_late_events and
+    restitching_events. Returns how many and the restitched visitors' new customers."""
+    timelines = read_event_timelines(landing)
+    session_changes, taken = session_changing_late_events(timelines)
+    logins, moves = restitching_events(timelines, taken)
     folder = landing / "events" / f"dt={LAST_DAY}"
-    (folder / "late-session-changes.jsonl").write_text("".join(json.dumps(e) + "\n" for e in added))
-    return len(added)
+    for name, events in (("late-session-changes", session_changes), ("late-logins", logins)):
+        (folder / f"{name}.jsonl").write_text("".join(json.dumps(e) + "\n" for e in events))
+    return len(session_changes) + len(logins), moves

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import DAYS, INCREMENTAL_WINDOWS, START, Built
+from conftest import DAYS, INCREMENTAL_WINDOWS, LAST_DAY, START, Built
 
 from orchestration import generator
 
@@ -203,6 +203,48 @@ def test_late_events_merge_and_rename_sessions_in_daily_loads(built: Built):
                 where session_id not in (select session_id from intermediate.int_events_sessionized)""",
         )
         assert orphans == 0, table
+
+
+def test_logins_move_visitors_between_customers_in_daily_loads(built: Built):
+    """conftest delivers, on the last day, a login of a visitor never identified and one that
+    passes a shared device to another customer. The last daily run must give all their earlier
+    sessions the new customer, and int_kpi_visitor_segments must count them under it on those
+    earlier days (which it does not restate: they are moved). The device's new customer had a
+    device of their own on one of those days, so that day's row counts both."""
+    db = built.incremental_copy
+    (anonymous, shared) = built.restitched
+    for visitor, customer in built.restitched.items():
+        sessions = query(
+            db,
+            f"""select count(*), count(*) filter (where session_date < date '{LAST_DAY}'),
+                    count(*) filter (where customer_id = '{customer}')
+                from marts.fct_sessions where anonymous_id = '{visitor}'""",
+        )
+        (total, earlier, as_new_customer) = sessions[0]
+        assert earlier > 0 and total == earlier + 1 and as_new_customer == total, visitor
+    customer = built.restitched[shared]
+    counted = query(
+        db,
+        f"""select rows.period_start, rows.visitors, count(distinct sessions.anonymous_id)
+            from intermediate.int_kpi_visitor_segments as rows
+            join marts.fct_sessions as sessions
+                on sessions.customer_id = rows.customer_id and sessions.session_date = rows.period_start
+            where rows.period_grain = 'day' and rows.segment_type = 'all'
+                and rows.customer_id = '{customer}' and rows.period_start < date '{LAST_DAY}'
+                and rows.period_start in (
+                    select session_date from marts.fct_sessions where anonymous_id = '{shared}'
+                )
+            group by 1, 2""",
+    )
+    assert any(visitors >= 2 for _, visitors, _ in counted), counted
+    assert all(visitors == distinct for _, visitors, distinct in counted), counted
+    anonymous_days = scalar(
+        db,
+        f"""select count(*) from intermediate.int_kpi_visitor_segments
+            where period_grain = 'day' and segment_type = 'all' and period_start < date '{LAST_DAY}'
+                and customer_id = '{built.restitched[anonymous]}'""",
+    )
+    assert anonymous_days > 0
 
 
 @pytest.mark.parametrize("relation", COMPARED_MODELS)

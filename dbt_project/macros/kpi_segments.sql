@@ -89,14 +89,18 @@
     repeat status can move); every day a survey response with a new delivery was ever submitted
     on; campaign days loaded since (their date is their key). Read by the pre-hooks below.
     sessions_only: the first two alone, for a model that reads nothing but sessions (else a new
-    order of a long-standing customer restates every day that customer ever ordered on). -#}
-{% macro kpi_touched_days_sql(sessions_only=false) -%}
+    order of a long-standing customer restates every day that customer ever ordered on).
+    rewritten_sessions=false leaves out the days of sessions rewritten but not re-sessionized
+    (restitched or reordered), for a model that handles restitching itself. -#}
+{% macro kpi_touched_days_sql(sessions_only=false, rewritten_sessions=true) -%}
     {%- set watermark = incremental_watermark('_refreshed_at') -%}
     select occurred_date as metric_date from {{ ref('int_events_sessionized') }}
     where _sessionized_at > {{ watermark }}
+    {%- if rewritten_sessions %}
     union
     select session_date from {{ ref('fct_sessions') }}
     where _refreshed_at > {{ watermark }}
+    {%- endif %}
     {%- if not sessions_only %}
     {%- set raw_orders = source('shop', 'orders') %}
     {%- set raw_surveys = source('feedback', 'surveys') %}
@@ -129,9 +133,10 @@
     again: the segment types that describe customers everywhere (unless the model has none), the
     rest on the touched days (or in the periods that contain them, for per-period models). The
     model reads the same temporary table. -#}
-{% macro remember_kpi_touched_days(temp_name, sessions_only=false) %}
+{% macro remember_kpi_touched_days(temp_name, sessions_only=false, rewritten_sessions=true) %}
     {% if is_incremental() %}
-        create or replace temporary table {{ temp_name }} as {{ kpi_touched_days_sql(sessions_only) }}
+        create or replace temporary table {{ temp_name }} as
+        {{ kpi_touched_days_sql(sessions_only, rewritten_sessions) }}
     {% endif %}
 {% endmacro %}
 

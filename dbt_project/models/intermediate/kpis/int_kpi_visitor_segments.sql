@@ -10,10 +10,12 @@
     visitors and engagement scores of every segment, the customer segments included (as the
     customers are today) without counting visitors again.
 
-    Incremental by period: a run restates the periods of each grain that contain a day whose facts
-    changed: days of sessions rewritten or re-sessionized events (kpi_touched_days_sql with
-    sessions_only; orders and surveys do not move a session's segments); nothing here depends on
-    what customers are now.
+    Incremental by period: a run restates the periods of each grain that contain a day of
+    re-sessionized events (kpi_touched_days_sql with sessions_only; orders and surveys do not move
+    a session's segments); nothing here depends on what customers are now. Visitors whose
+    customer changed are moved between customers' rows in the other periods
+    (macros/kpi_restitching.sql), so a login does not restate the visitor's whole history; the
+    post-hook records whom each visitor is counted as, in `int_kpi_visitor_segments__identities`.
 -#}
 -- depends_on: {{ ref('int_events_sessionized') }}
 -- depends_on: {{ ref('fct_sessions') }}
@@ -23,20 +25,17 @@
         on_schema_change='fail',
         meta={'tests_read_rows_written_at': '_refreshed_at'},
         pre_hook=[
-            "{{ remember_kpi_touched_days('kpi_visitor_segments_touched_days', sessions_only=true) }}",
+            "{{ remember_kpi_touched_days('kpi_visitor_segments_touched_days', sessions_only=true, rewritten_sessions=counted_identities_relation() is none) }}",
+            "{{ move_restitched_visitors('kpi_visitor_segments_touched_days', 'kpi_visitor_segments_adjusted') }}",
             "{{ delete_kpi_rows_to_restate('kpi_visitor_segments_touched_days', per_period=true, customer_segment_types=false) }}",
+            "{{ delete_adjusted_visitor_rows('kpi_visitor_segments_adjusted') }}",
         ],
+        post_hook="{{ record_counted_identities() }}",
     )
 }}
 
 {#- One branch per period grain and fixed session segment type. -#}
-{%- set customer_types = customer_segments('anonymous') | map('first') | list %}
-{%- set branches = [] %}
-{%- for grain in ['day', 'week', 'month'] %}
-    {%- for segment_type, expression in session_segments() if segment_type not in customer_types %}
-        {%- do branches.append((grain, segment_type, expression)) %}
-    {%- endfor %}
-{%- endfor %}
+{%- set branches = visitor_segment_branches() %}
 
 {#- Each branch reads the sessions table itself and counts in two plain aggregations (who
     visited, then how many), which DuckDB can spill to disk; a count(distinct) over one CTE of
@@ -61,10 +60,16 @@ with
             fact.anonymous_id
         from {{ ref('fct_sessions') }} as fact
         {%- if is_incremental() %}
-            where cast({{ dbt.date_trunc(grain, 'fact.session_date') }} as date) in (
-                select touched_periods.period_start from touched_periods
-                where touched_periods.period_grain = '{{ grain }}'
-            )
+            where
+                cast({{ dbt.date_trunc(grain, 'fact.session_date') }} as date) in (
+                    select touched_periods.period_start from touched_periods
+                    where touched_periods.period_grain = '{{ grain }}'
+                )
+                -- a scalar bound as well, which lets the scan skip older row groups
+                and fact.session_date >= (
+                    select min(touched_periods.period_start) from touched_periods
+                    where touched_periods.period_grain = '{{ grain }}'
+                )
         {%- endif %}
         group by 1, 2, 3, 4
     ),
@@ -90,6 +95,15 @@ final as (
         from counted_{{ grain }}_{{ segment_type }}
         {% if not loop.last %}union all{% endif %}
     {%- endfor %}
+    {%- if is_incremental() %}
+        union all
+        -- the rows restitched visitors moved out of or into, where someone is still counted
+        select
+            *,
+            {{ run_timestamp() }} as _refreshed_at
+        from kpi_visitor_segments_adjusted
+        where visitors > 0
+    {%- endif %}
 )
 
 select * from final

@@ -1,0 +1,178 @@
+{#-
+    Restitching in int_kpi_visitor_segments without restating whole periods.
+
+    A visitor who logs in for the first time (or whose shared device passes to another customer)
+    moves from one customer's rows to another's (from the never-identified row when it had no
+    customer) in every period and session segment of its history. fct_sessions rewrites all of
+    that visitor's sessions, so restating the days of rewritten sessions would restate nearly
+    every period at each refresh. Instead, outside the periods restated for re-sessionized
+    events, where the visitor's sessions are the ones counted last time, the visitor is moved:
+    minus one visitor in the row of the customer it was counted under, plus one in the row of
+    its customer now.
+
+    The customer each visitor was counted under is kept beside the model, in
+    `<model>__identities` (anonymous_id, customer_id of every identified visitor), which a
+    post-hook rewrites from fct_sessions in the same transaction as the model's rows. Without
+    that table (the first incremental run after a full refresh by an older version, or after
+    someone dropped it) the model falls back to restating the periods of every rewritten
+    session.
+-#}
+
+{#- The model's period grains and the session segment types it counts: (grain, segment_type,
+    SQL expression on a session `fact`). -#}
+{% macro visitor_segment_branches() %}
+    {%- set customer_types = customer_segments('anonymous') | map('first') | list %}
+    {%- set branches = [] %}
+    {%- for grain in ['day', 'week', 'month'] %}
+        {%- for segment_type, expression in session_segments() if segment_type not in customer_types %}
+            {%- do branches.append((grain, segment_type, expression)) %}
+        {%- endfor %}
+    {%- endfor %}
+    {{ return(branches) }}
+{% endmacro %}
+
+{#- The relation that records whom each visitor was counted as, or none if it is missing. -#}
+{% macro counted_identities_relation() %}
+    {{ return(adapter.get_relation(database=this.database, schema=this.schema,
+                                   identifier=this.identifier ~ '__identities')) }}
+{% endmacro %}
+
+{#- Pre-hook: write to `adjusted_temp` the rows the moves change, with their new visitor counts
+    (zero or less means the row goes), then delete those rows; the model appends the ones still
+    counting someone. Reads the watermark, so it must run before any delete of this model. -#}
+{% macro move_restitched_visitors(touched_temp, adjusted_temp) %}
+    {% if is_incremental() %}
+        {%- set identities = counted_identities_relation() %}
+        {%- set watermark = incremental_watermark('_refreshed_at') %}
+        create or replace temporary table {{ adjusted_temp }} as
+        {%- if identities is none %}
+        select period_grain, period_start, segment_type, segment_value, customer_id, visitors
+        from {{ this }}
+        where false
+        {%- else %}
+        with
+
+        rewritten as (
+            -- visitors with sessions rewritten since the last run, and their customer now
+            select
+                anonymous_id,
+                max(customer_id) as customer_id
+            from {{ ref('fct_sessions') }}
+            where _refreshed_at > {{ watermark }}
+            group by anonymous_id
+        ),
+
+        moved as (
+            select
+                rewritten.anonymous_id,
+                counted.customer_id as old_customer_id,
+                rewritten.customer_id as new_customer_id
+            from rewritten
+            left join {{ identities }} as counted
+                on rewritten.anonymous_id = counted.anonymous_id
+            where counted.customer_id is distinct from rewritten.customer_id
+        ),
+
+        moved_sessions as (
+            select
+                fact.*,
+                moved.old_customer_id,
+                moved.new_customer_id
+            from {{ ref('fct_sessions') }} as fact
+            inner join moved
+                on fact.anonymous_id = moved.anonymous_id
+        ),
+
+        touched_periods as (
+            {{ kpi_touched_periods_sql(touched_temp) }}
+        ),
+
+        cells as (
+            -- each moved visitor once per row it is counted in, outside the restated periods
+            {%- for grain, segment_type, expression in visitor_segment_branches() %}
+            select distinct
+                '{{ grain }}' as period_grain,
+                cast({{ dbt.date_trunc(grain, 'fact.session_date') }} as date) as period_start,
+                '{{ segment_type }}' as segment_type,
+                cast({{ expression }} as {{ dbt.type_string() }}) as segment_value,
+                fact.anonymous_id,
+                fact.old_customer_id,
+                fact.new_customer_id
+            from moved_sessions as fact
+            where cast({{ dbt.date_trunc(grain, 'fact.session_date') }} as date) not in (
+                select touched_periods.period_start from touched_periods
+                where touched_periods.period_grain = '{{ grain }}'
+            )
+            {% if not loop.last %}union all{% endif %}
+            {%- endfor %}
+        ),
+
+        changes as (
+            select
+                period_grain, period_start, segment_type, segment_value,
+                old_customer_id as customer_id,
+                -1 as change
+            from cells
+            union all
+            select
+                period_grain, period_start, segment_type, segment_value,
+                new_customer_id as customer_id,
+                1 as change
+            from cells
+        ),
+
+        net_changes as (
+            select
+                period_grain, period_start, segment_type, segment_value, customer_id,
+                sum(change) as change
+            from changes
+            group by 1, 2, 3, 4, 5
+        )
+
+        select
+            net_changes.period_grain,
+            net_changes.period_start,
+            net_changes.segment_type,
+            net_changes.segment_value,
+            net_changes.customer_id,
+            cast(coalesce(counted_rows.visitors, 0) + net_changes.change as {{ dbt.type_bigint() }}) as visitors
+        from net_changes
+        left join {{ this }} as counted_rows
+            on
+                net_changes.period_grain = counted_rows.period_grain
+                and net_changes.period_start = counted_rows.period_start
+                and net_changes.segment_type = counted_rows.segment_type
+                and net_changes.segment_value is not distinct from counted_rows.segment_value
+                and net_changes.customer_id is not distinct from counted_rows.customer_id
+        where net_changes.change <> 0
+        {%- endif %}
+    {% endif %}
+{% endmacro %}
+
+{#- Pre-hook, after every statement that reads the watermark: delete the rows that
+    move_restitched_visitors adjusted. -#}
+{% macro delete_adjusted_visitor_rows(adjusted_temp) %}
+    {% if is_incremental() %}
+        delete from {{ this }}
+        where exists (
+            select 1 from {{ adjusted_temp }} as adjusted
+            where
+                adjusted.period_grain = {{ this }}.period_grain
+                and adjusted.period_start = {{ this }}.period_start
+                and adjusted.segment_type = {{ this }}.segment_type
+                and adjusted.segment_value is not distinct from {{ this }}.segment_value
+                and adjusted.customer_id is not distinct from {{ this }}.customer_id
+        )
+    {% endif %}
+{% endmacro %}
+
+{#- Post-hook: record whom each identified visitor is counted as, from the sessions just read. -#}
+{% macro record_counted_identities() %}
+    create or replace table {{ this.incorporate(path={'identifier': this.identifier ~ '__identities'}) }} as
+    select
+        anonymous_id,
+        max(customer_id) as customer_id
+    from {{ ref('fct_sessions') }}
+    where customer_id is not null
+    group by anonymous_id
+{% endmacro %}
