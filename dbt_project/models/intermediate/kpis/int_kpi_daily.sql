@@ -6,6 +6,9 @@
     Incremental by day: a run restates the days whose facts changed since the last run (see
     kpi_touched_days_sql) and, over all history, the segment types that describe customers as
     they are now. The pre-hook deletes exactly those rows; the model appends them again.
+    Sessions rewritten without being re-sessionized (a visitor restitched, an order's state
+    changed) restate no day: no session KPI by the session's own segments reads the customer or
+    the orders of a session, and the days of changed orders are restated through the orders.
 -#}
 -- depends_on: {{ ref('int_events_sessionized') }}
 -- depends_on: {{ ref('fct_sessions') }}
@@ -17,7 +20,7 @@
         incremental_strategy='append',
         on_schema_change='fail',
         pre_hook=[
-            "{{ remember_kpi_touched_days('kpi_daily_touched_days') }}",
+            "{{ remember_kpi_touched_days('kpi_daily_touched_days', rewritten_sessions=false) }}",
             "{{ delete_kpi_rows_to_restate('kpi_daily_touched_days') }}",
         ],
     )
