@@ -75,7 +75,10 @@
         {{ columns | join(', ') }}
     from {{ relation_sql }}
     {%- if only_touched and segment_type not in restated %}
-    where {{ date_expression }} in (select metric_date from touched_days)
+    where
+        {{ date_expression }} in (select metric_date from touched_days)
+        -- a scalar bound as well, which lets the scan skip older row groups
+        and {{ date_expression }} >= (select min(metric_date) from touched_days)
     {%- endif %}
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}

@@ -27,6 +27,10 @@
 }}
 
 {%- set only_touched = is_incremental() %}
+{#- fct_sessions is read where it is used, not through a CTE: DuckDB would materialise a CTE read
+    by every segment type, every column of every session (8.5 s -> 7.0 s for a full build at 50M
+    events). -#}
+{%- set sessions = ref('fct_sessions') %}
 {%- set customer_types = customer_segments('anonymous') | map('first') | list %}
 {%- set fixed_session_segments = [] %}
 {%- for segment in session_segments() if segment[0] not in customer_types %}
@@ -60,10 +64,6 @@ touched_days as (
 
 customers as (
     select * from {{ ref('dim_customers') }}
-),
-
-sessions as (
-    select * from {{ ref('fct_sessions') }}
 ),
 
 orders as (
@@ -100,13 +100,13 @@ customer_day_sessions as (
         sum(case when is_bounce then 1 else 0 end) as bounced,
         sum(case when is_engaged then 1 else 0 end) as engaged,
         sum(case when has_purchase then 1 else 0 end) as converted
-    from sessions
+    from {{ sessions }}
     group by 1, 2
 ),
 
 session_segments as (
     -- the session's own segments (its region included) on the touched days only
-    {{ explode_segments('sessions as fact', fixed_session_segments, session_columns, 'fact.session_date',
+    {{ explode_segments(sessions ~ ' as fact', fixed_session_segments, session_columns, 'fact.session_date',
                         only_touched, restated=[]) }}
     union all
     {{ explode_segments(

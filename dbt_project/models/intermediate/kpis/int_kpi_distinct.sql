@@ -24,11 +24,11 @@
     ('engagement_by_customer_segment', 'engagement_score', 'score_sum', 'customers'),
 ] %}
 
-with
+{#- int_kpi_visitor_segments is read where it is used, not through one CTE: DuckDB would
+    materialise a CTE read three times, every column of every row (9.6 s -> 7.7 s at 50M events). -#}
+{%- set memberships = ref('int_kpi_visitor_segments') %}
 
-memberships as (
-    select * from {{ ref('int_kpi_visitor_segments') }}
-),
+with
 
 customers as (
     select * from {{ ref('dim_customers') }}
@@ -36,7 +36,7 @@ customers as (
 
 -- who visited in each period, as whom
 customer_periods as (
-    select * from memberships
+    select * from {{ memberships }}
     where segment_type = 'all'
 ),
 
@@ -57,7 +57,7 @@ visitors_by_session_segment as (
         segment_type,
         segment_value,
         sum(visitors) as visitors
-    from memberships
+    from {{ memberships }}
     group by 1, 2, 3, 4
 ),
 
@@ -86,7 +86,7 @@ engagement_by_session_segment as (
         memberships.segment_value,
         sum(customer.engagement_score) as score_sum,
         count(*) as customers
-    from memberships
+    from {{ memberships }} as memberships
     inner join customers as customer
         on memberships.customer_id = customer.customer_id
     where customer.engagement_score is not null
