@@ -24,6 +24,8 @@ COMPARED_MODELS = [
     "intermediate.int_events_sessionized",
     "intermediate.int_visitors_stitched",
     "intermediate.int_orders_converted",
+    "intermediate.int_order_touches",
+    "intermediate.int_orders_attributed",
     "marts.fct_sessions",
     "marts.fct_page_views",
     "marts.fct_conversion_paths",
