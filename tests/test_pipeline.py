@@ -25,6 +25,8 @@ COMPARED_MODELS = [
     "intermediate.int_visitors_stitched",
     "intermediate.int_orders_converted",
     "intermediate.int_order_touches",
+    "intermediate.int_experiment_first_exposures",
+    "intermediate.int_experiment_exposures",
     "intermediate.int_orders_attributed",
     "marts.fct_sessions",
     "marts.fct_page_views",

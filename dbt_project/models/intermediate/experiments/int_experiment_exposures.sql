@@ -1,36 +1,20 @@
 {#-
     One row per visitor and experiment (contract §4, A/B results): the visitor's first
-    experiment_exposure of the experiment (its variant), and whether they made a purchase event
-    within 7 days after it, with the revenue of the completed orders those purchases carried.
+    experiment_exposure of the experiment (its variant; int_experiment_first_exposures), and
+    whether they made a purchase event within 7 days after it, with the revenue of the completed
+    orders those purchases carried.
 -#}
 
 with
 
-events as (
-    select * from {{ ref('int_events_sessionized') }}
-),
-
-exposures as (
-    select
-        experiment_id,
-        anonymous_id,
-        variant,
-        occurred_at as exposed_at,
-        row_number() over (
-            partition by experiment_id, anonymous_id order by occurred_at, event_id
-        ) as exposure_number
-    from events
-    where event_type = 'experiment_exposure' and experiment_id is not null and variant is not null
-),
-
 first_exposures as (
-    select * from exposures
-    where exposure_number = 1
+    select experiment_id, anonymous_id, variant, exposed_at
+    from {{ ref('int_experiment_first_exposures') }}
 ),
 
 purchases as (
     select anonymous_id, occurred_at, order_id
-    from events
+    from {{ ref('int_events_sessionized') }}
     where event_type = 'purchase'
 ),
 

@@ -1,0 +1,83 @@
+{#-
+    Each visitor's first experiment_exposure of each experiment (contract §4, A/B results): its
+    variant and time; the earliest by time, then event id. Exposures with no experiment or no
+    variant are ignored.
+
+    Incremental: a run reads only the exposures sessionized since its last run, and decides each
+    (experiment, visitor) they touch between them and the stored first exposure.
+-#}
+{{
+    config(
+        materialized='incremental',
+        unique_key=['experiment_id', 'anonymous_id'],
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        meta={'tests_read_rows_written_at': '_refreshed_at'},
+    )
+}}
+
+with
+
+new_exposures as (
+    select
+        experiment_id,
+        anonymous_id,
+        variant,
+        occurred_at as exposed_at,
+        event_id as exposure_event_id
+    from {{ ref('int_events_sessionized') }}
+    where
+        event_type = 'experiment_exposure' and experiment_id is not null and variant is not null
+        {% if is_incremental() %}
+            and _sessionized_at > {{ incremental_watermark('_refreshed_at') }}
+        {% endif %}
+),
+
+{% if is_incremental() %}
+
+candidates as (
+    select * from new_exposures
+    union all
+    select
+        stored.experiment_id,
+        stored.anonymous_id,
+        stored.variant,
+        stored.exposed_at,
+        stored.exposure_event_id
+    from {{ this }} as stored
+    inner join (select distinct experiment_id, anonymous_id from new_exposures) as touched
+        on
+            stored.experiment_id = touched.experiment_id
+            and stored.anonymous_id = touched.anonymous_id
+),
+
+{% else %}
+
+candidates as (
+    select * from new_exposures
+),
+
+{% endif %}
+
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by experiment_id, anonymous_id order by exposed_at, exposure_event_id
+        ) as exposure_number
+    from candidates
+),
+
+final as (
+    select
+        experiment_id,
+        anonymous_id,
+        variant,
+        exposed_at,
+        exposure_event_id,
+        {{ run_timestamp() }} as _refreshed_at
+    from ranked
+    where exposure_number = 1
+)
+
+select * from final
