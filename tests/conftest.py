@@ -196,9 +196,6 @@ def restitching_events(timelines: Timelines, taken: set[str]) -> tuple[list[dict
         return identified[-1] if identified else None
 
     customers = {anonymous_id: customer(timeline) for anonymous_id, timeline in first_window.items()}
-    days = {
-        anonymous_id: {at.date() for at, _, _ in timeline} for anonymous_id, timeline in first_window.items()
-    }
     noon = datetime.combine(LAST_DAY, datetime.min.time()).replace(hour=12, tzinfo=UTC)
     moves: dict[str, str] = {}
     added: list[dict] = []
@@ -209,8 +206,8 @@ def restitching_events(timelines: Timelines, taken: set[str]) -> tuple[list[dict
         (device, other_customer)
         for device, device_customer in customers.items()
         if device_customer
-        for other, other_customer in customers.items()
-        if other_customer not in (None, device_customer) and days[device] & days[other]
+        for other_customer in customers.values()
+        if other_customer not in (None, device_customer)  # every one of them was active on START
     )
     moves[shared[0]] = shared[1]
     for anonymous_id, new_customer in moves.items():
