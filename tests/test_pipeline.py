@@ -35,6 +35,8 @@ COMPARED_MODELS = [
     "marts.dim_customers",
     "marts.fct_survey_responses",
     "marts.fct_marketing_performance",
+    "marts.fct_social_shares_daily",
+    "intermediate.int_customer_sessions_rolled_up",
     "marts.fct_experiment_results",
     "intermediate.int_kpi_daily",
     "intermediate.int_kpi_visitor_segments",

@@ -175,3 +175,10 @@
             {%- endif %}
     {% endif %}
 {% endmacro %}
+
+{#- Pre-hook of fct_social_shares_daily: delete the days its run restates. -#}
+{% macro delete_touched_share_days(temp_name) %}
+    {% if is_incremental() %}
+        delete from {{ this }} where share_date in (select metric_date from {{ temp_name }})
+    {% endif %}
+{% endmacro %}

@@ -1,21 +1,13 @@
 {#- Web and app activity per stitched customer: sessions, page views, time on site, bounce,
-    engagement, and the on-site actions the engagement score and behavioural segments use. -#}
+    engagement, and the on-site actions the engagement score and behavioural segments use.
+    Everything comes from fct_sessions (the actions are counted per session there), so the
+    roll-up reads one row per session rather than every event of history. -#}
 
 with
 
 sessions as (
     select * from {{ ref('fct_sessions') }}
     where customer_id is not null
-),
-
-events as (
-    select
-        visitors.customer_id,
-        events.event_type
-    from {{ ref('int_events_sessionized') }} as events
-    inner join {{ ref('int_visitors_stitched') }} as visitors
-        on events.anonymous_id = visitors.anonymous_id
-    where events.event_type in ('add_to_cart', 'social_share', 'email_click')
 ),
 
 session_facts as (
@@ -28,33 +20,32 @@ session_facts as (
         sum(page_views) as page_views,
         avg(duration_seconds) as avg_session_duration_seconds,
         sum(case when is_bounce then 1 else 0 end) as bounced_sessions,
-        sum(case when is_engaged then 1 else 0 end) as engaged_sessions
+        sum(case when is_engaged then 1 else 0 end) as engaged_sessions,
+        sum(add_to_carts) as add_to_carts,
+        sum(social_shares) as social_shares,
+        sum(email_clicks) as email_clicks
     from sessions
-    group by customer_id
-),
-
-event_facts as (
-    select
-        customer_id,
-        sum(case when event_type = 'add_to_cart' then 1 else 0 end) as add_to_carts,
-        sum(case when event_type = 'social_share' then 1 else 0 end) as social_shares,
-        sum(case when event_type = 'email_click' then 1 else 0 end) as email_clicks
-    from events
     group by customer_id
 ),
 
 final as (
     select
-        session_facts.*,
-        cast(session_facts.bounced_sessions as double) / session_facts.sessions as bounce_rate,
-        cast(session_facts.engaged_sessions as double) / session_facts.sessions as engaged_session_rate,
-        cast(session_facts.page_views as double) / session_facts.sessions as page_views_per_session,
-        coalesce(event_facts.add_to_carts, 0) as add_to_carts,
-        coalesce(event_facts.social_shares, 0) as social_shares,
-        coalesce(event_facts.email_clicks, 0) as email_clicks
+        customer_id,
+        first_session_at,
+        last_session_at,
+        last_session_date,
+        sessions,
+        page_views,
+        avg_session_duration_seconds,
+        bounced_sessions,
+        engaged_sessions,
+        cast(bounced_sessions as double) / sessions as bounce_rate,
+        cast(engaged_sessions as double) / sessions as engaged_session_rate,
+        cast(page_views as double) / sessions as page_views_per_session,
+        add_to_carts,
+        social_shares,
+        email_clicks
     from session_facts
-    left join event_facts
-        on session_facts.customer_id = event_facts.customer_id
 )
 
 select * from final

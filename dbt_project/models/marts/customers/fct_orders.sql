@@ -11,13 +11,10 @@ orders as (
 ),
 
 purchase_events as (
-    -- The first purchase event carrying the order (an order id sent twice counts once).
-    select
-        order_id,
-        session_id,
-        row_number() over (partition by order_id order by occurred_at, event_id) as carrier_rank
-    from {{ ref('int_events_sessionized') }}
-    where event_type = 'purchase' and order_id is not null
+    -- The first purchase event carrying the order (an order id sent twice counts once), kept
+    -- incrementally by int_order_touches: reading it spares a scan of every event of history.
+    select order_id, session_id
+    from {{ ref('int_order_touches') }}
 ),
 
 sessions as (
@@ -61,7 +58,7 @@ final as (
         numbered.updated_at
     from numbered
     left join purchase_events
-        on numbered.order_id = purchase_events.order_id and purchase_events.carrier_rank = 1
+        on numbered.order_id = purchase_events.order_id
     left join sessions
         on purchase_events.session_id = sessions.session_id
 )

@@ -95,6 +95,10 @@ session_totals as (
         count(*) as events,
         cast(sum(case when event_type = 'page_view' then 1 else 0 end) as {{ dbt.type_bigint() }}) as page_views,
         min(case when event_type = 'purchase' then event_number end) as first_purchase_event_number,
+        -- the on-site actions customer roll-ups count, so they read sessions rather than events
+        cast(sum(case when event_type = 'add_to_cart' then 1 else 0 end) as {{ dbt.type_bigint() }}) as add_to_carts,
+        cast(sum(case when event_type = 'social_share' then 1 else 0 end) as {{ dbt.type_bigint() }}) as social_shares,
+        cast(sum(case when event_type = 'email_click' then 1 else 0 end) as {{ dbt.type_bigint() }}) as email_clicks,
         max(case when page_view_number = 1 then page_path end) as landing_page_path,
         max(case when is_last_page_view then page_path end) as exit_page_path,
         -- the traffic fields of the session's first event
@@ -180,6 +184,9 @@ final as (
         session_totals.platform,
         session_totals.region,
         coalesce(paths.conversion_path, '(no page view)') as conversion_path,
+        session_totals.add_to_carts,
+        session_totals.social_shares,
+        session_totals.email_clicks,
         session_totals._sessionized_at,
         {{ run_timestamp() }} as _refreshed_at
     from session_totals

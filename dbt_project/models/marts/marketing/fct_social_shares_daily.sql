@@ -1,11 +1,33 @@
 {#- On-site social shares per day and network (the social_share events), with the sessions and
-    visitors that shared. -#}
+    visitors that shared.
+
+    Incremental by day: a run restates the days of the events sessionized since its last run
+    (the only events whose session can have changed; see kpi_touched_days_sql). The pre-hook
+    fixes those days while the watermark still stands, then deletes their rows, so a day whose
+    shares all vanished loses its rows too; the model appends the days again. -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook=[
+            "{{ remember_kpi_touched_days('social_share_touched_days', sessions_only=true, rewritten_sessions=false) }}",
+            "{{ delete_touched_share_days('social_share_touched_days') }}",
+        ],
+    )
+}}
 
 with
 
 shares as (
     select * from {{ ref('int_events_sessionized') }}
-    where event_type = 'social_share'
+    where
+        event_type = 'social_share'
+        {% if is_incremental() %}
+            and occurred_date in (select metric_date from social_share_touched_days)
+            -- a scalar bound as well, which lets the scan skip older row groups
+            and occurred_date >= (select min(metric_date) from social_share_touched_days)
+        {% endif %}
 ),
 
 final as (
@@ -14,7 +36,8 @@ final as (
         coalesce(share_network, 'unknown') as share_network,
         cast(count(*) as {{ dbt.type_bigint() }}) as social_shares,
         cast(count(distinct session_id) as {{ dbt.type_bigint() }}) as sharing_sessions,
-        cast(count(distinct anonymous_id) as {{ dbt.type_bigint() }}) as sharing_visitors
+        cast(count(distinct anonymous_id) as {{ dbt.type_bigint() }}) as sharing_visitors,
+        {{ run_timestamp() }} as _refreshed_at
     from shares
     group by 1, 2
 )
