@@ -68,3 +68,4 @@ final as (
 )
 
 select * from final
+{{ time_ordered('viewed_at') }}

@@ -201,3 +201,4 @@ final as (
 )
 
 select * from final
+{{ time_ordered('started_at') }}
