@@ -170,6 +170,16 @@
                 where touched.period_grain = {{ this }}.period_grain
                     and touched.period_start = {{ this }}.period_start
             )
+            {%- if not customer_segment_types %}
+            -- a scalar bound as well (the earliest touched day's week or month starts first),
+            -- which lets the delete skip older row groups of a table written in period order
+            and period_start >= (
+                select cast(least(
+                    {{ dbt.date_trunc('week', 'min(metric_date)') }}, {{ dbt.date_trunc('month', 'min(metric_date)') }}
+                ) as date)
+                from {{ temp_name }}
+            )
+            {%- endif %}
             {%- else %}
             metric_date in (select metric_date from {{ temp_name }})
             {%- endif %}

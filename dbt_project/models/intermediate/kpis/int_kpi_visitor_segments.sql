@@ -107,3 +107,4 @@ final as (
 )
 
 select * from final
+{{ time_ordered('period_start') }}
