@@ -25,6 +25,7 @@ COMPARED_MODELS = [
     "intermediate.int_visitors_stitched",
     "intermediate.int_orders_converted",
     "intermediate.int_order_touches",
+    "intermediate.int_purchase_events",
     "intermediate.int_experiment_first_exposures",
     "intermediate.int_experiment_exposures",
     "intermediate.int_orders_attributed",

@@ -14,8 +14,7 @@ first_exposures as (
 
 purchases as (
     select anonymous_id, occurred_at, order_id
-    from {{ ref('int_events_sessionized') }}
-    where event_type = 'purchase'
+    from {{ ref('int_purchase_events') }}
 ),
 
 orders as (

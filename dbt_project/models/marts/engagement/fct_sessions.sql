@@ -8,6 +8,7 @@
     the pre-hook, so the table always equals a full refresh.
 -#}
 -- depends_on: {{ ref('channel_groups') }}
+-- depends_on: {{ ref('int_purchase_events') }}
 {{
     config(
         unique_key='session_id',
@@ -39,10 +40,9 @@ restitched as (
 
 reordered as (
     select distinct session_id
-    from {{ ref('int_events_sessionized') }}
+    from {{ ref('int_purchase_events') }}
     where
-        event_type = 'purchase'
-        and order_id in (
+        order_id in (
             select order_id from {{ ref('int_orders_converted') }}
             where _loaded_at > {{ incremental_watermark('_refreshed_at') }}
         )
