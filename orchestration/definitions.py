@@ -45,8 +45,12 @@ def build_publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
             allow_delta=not warehouse.dbt_full_refresh,
         )
         timings = ", ".join(f"{part} {value:.1f} s" for part, value in result.seconds.items() if value)
+        how = {
+            "copy": "delta on a byte copy of the serving file",
+            "previous": "delta on the file the last publication replaced",
+        }.get(result.base, "full copy")
         context.log.info(
-            f"published {len(result.tables)} tables to {result.path} ({result.method} copy"
+            f"published {len(result.tables)} tables to {result.path} ({how}"
             + (
                 f", {result.rows_replaced:,} rows of the event-grain marts replaced"
                 if result.method == "delta"
@@ -60,6 +64,7 @@ def build_publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
                 "tables": dg.MetadataValue.json(result.tables),
                 "published_at": result.published_at.isoformat(),
                 "method": result.method,
+                "base": result.base,
                 "rows_replaced": result.rows_replaced,
                 "seconds": dg.MetadataValue.json(result.seconds),
             }

@@ -9,8 +9,17 @@ file was published from the same working file, a byte copy of it in which the bi
 marts get only their changed rows (a daily refresh rewrites a sliver of them) and every other
 table is copied afresh. Both end with the same tables; the second costs what changed, not what
 the history holds. A delta whose result does not count the same rows as the working file falls
-back to the full copy, and so does every seventh publication in a row, so that space left by
-deleted rows is never carried for long.
+back to the full copy, and so does a file that has had six deltas, so that space left by deleted
+rows is never carried for long.
+
+The byte copy itself grows with history (2.4 GB at 50M events: its copy, and the flush of those
+pages to disk on the first commit, cost ~5 s). So the file each publication replaces is kept
+under a hidden name (PREVIOUS_SUFFIX, a hard link made before the rename) and is the base of the
+next delta instead, brought up to date in place by the rows written since it was published (two
+refreshes' worth). It is used only when nobody can be reading it: no reader opens it by its new
+name; DuckDB's file lock refuses the write while a reader that opened it as the serving file is
+still connected (another process); and this process must hold no descriptor of it (DuckDB's lock
+does not guard a process against itself). Otherwise the byte copy is made as before.
 """
 
 from __future__ import annotations
@@ -40,14 +49,24 @@ DELTA_TABLES: dict[str, tuple[str, str, str]] = {
     "marts.fct_page_views": ("event_id", "anonymous_id", "viewed_at"),
 }
 DELTA_WATERMARK = "_refreshed_at"
-# Publications in a row made by changing a copy, before the next full copy compacts the file.
+# Deltas a file may have had since it was last written whole, before a full copy compacts it.
 MAX_DELTAS_IN_A_ROW = 6
+# The serving file a publication replaced is kept as ".<serving name><suffix>", the next base.
+PREVIOUS_SUFFIX = ".previous"
+# ... once it has not been the serving file for this long: a reader that opened the serving file
+# just before the rename takes DuckDB's lock on it within microseconds, and is then refused as
+# the writer's lock holder, or refuses the writer. Daily publications are a day apart.
+PREVIOUS_MIN_AGE_SECONDS = 2.0
 # A delta that would rewrite more than this share of a table's rows is no cheaper than a copy.
 MAX_DELTA_SHARE = 0.5
 
 
 class _DeltaDoesNotFit(Exception):
     """The copy of the last serving file cannot be brought up to date by its changed rows."""
+
+
+class _PreviousInUse(_DeltaDoesNotFit):
+    """The previous serving file cannot be written: a reader still has it open."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +76,9 @@ class PublishResult:
     published_at: datetime
     # "full", or "delta" when the big marts were brought up to date by their changed rows
     method: str = "full"
+    # what a delta started from: "copy" (a byte copy of the serving file) or "previous" (the file
+    # the last publication replaced, changed in place); "" for a full copy
+    base: str = ""
     rows_replaced: int = 0
     # seconds per part: "copy" (the byte copy a delta starts from), "tables", "delta", "checkpoint"
     seconds: dict[str, float] = field(default_factory=dict)
@@ -88,6 +110,11 @@ def remove_stale_temporaries(serving_path: Path) -> None:
         leftover.unlink(missing_ok=True)
 
 
+def previous_serving_path(serving_path: Path) -> Path:
+    """Where the serving file a publication replaced is kept, as the base of the next delta."""
+    return serving_path.with_name(f".{serving_path.name}{PREVIOUS_SUFFIX}")
+
+
 def publish_serving_file(
     working_path: Path,
     serving_path: Path,
@@ -102,24 +129,40 @@ def publish_serving_file(
     check_writable_folder(serving_path.parent, "the serving file's folder", "WAREHOUSE_SERVING_PATH")
     remove_stale_temporaries(serving_path)
     published_at = datetime.now(UTC).replace(tzinfo=None)
-    deltas_in_a_row = _deltas_in_a_row(serving_path, working_path) if allow_delta else None
-    if deltas_in_a_row is not None and deltas_in_a_row < MAX_DELTAS_IN_A_ROW:
+    bases: list[tuple[str, int]] = []  # (what a delta starts from, the deltas that file has had)
+    if allow_delta:
+        previous_deltas = _reusable_previous(serving_path, working_path)
+        if previous_deltas is not None and previous_deltas < MAX_DELTAS_IN_A_ROW:
+            bases.append(("previous", previous_deltas))
+        serving_deltas = _deltas_recorded(serving_path, working_path)
+        if serving_deltas is not None and serving_deltas < MAX_DELTAS_IN_A_ROW:
+            bases.append(("copy", serving_deltas))
+    for base, deltas_in_a_row in bases:
         try:
             return _publish(
-                working_path, serving_path, schemas, run_id, published_at, deltas_in_a_row=deltas_in_a_row
+                working_path,
+                serving_path,
+                schemas,
+                run_id,
+                published_at,
+                base=base,
+                deltas_in_a_row=deltas_in_a_row,
             )
+        except _PreviousInUse:
+            continue  # a reader still has the previous file open: start from a byte copy
         except _DeltaDoesNotFit:
-            pass  # the temporary copy is gone; a full copy follows
-    return _publish(working_path, serving_path, schemas, run_id, published_at, deltas_in_a_row=None)
+            break  # the temporary file is gone; a full copy follows
+    return _publish(working_path, serving_path, schemas, run_id, published_at, base="", deltas_in_a_row=0)
 
 
-def _deltas_in_a_row(serving_path: Path, working_path: Path) -> int | None:
-    """How many delta publications precede this one, when the last serving file can be the base
-    of a delta: it was published from this working file, by this code. None otherwise."""
-    if not serving_path.exists():
+def _deltas_recorded(path: Path, working_path: Path) -> int | None:
+    """How many deltas the published file at `path` has had since it was last written whole, when
+    it can be the base of a delta: it was published from this working file, by this code. None
+    otherwise."""
+    if not path.exists():
         return None
     try:
-        con = duckdb.connect(str(serving_path), read_only=True)
+        con = duckdb.connect(str(path), read_only=True)
     except duckdb.Error:
         return None
     try:
@@ -133,6 +176,59 @@ def _deltas_in_a_row(serving_path: Path, working_path: Path) -> int | None:
     return int(row[1])
 
 
+def _reusable_previous(serving_path: Path, working_path: Path) -> int | None:
+    """The deltas the previous serving file has had, when it can be changed in place: it exists,
+    is not the serving file itself (a publication killed between the link and the rename leaves
+    both names on one file), it was replaced long enough ago, and this process holds no
+    descriptor of it. None otherwise; a
+    previous file that can never be used again is deleted."""
+    previous = previous_serving_path(serving_path)
+    try:
+        kept = previous.stat()
+    except OSError:
+        return None
+    try:
+        serving = serving_path.stat()
+    except OSError:
+        serving = None
+    if serving is None or (kept.st_dev, kept.st_ino) == (serving.st_dev, serving.st_ino):
+        previous.unlink(missing_ok=True)
+        return None
+    # the link that named it was made just before the rename that replaced it
+    if time.time() - kept.st_ctime < PREVIOUS_MIN_AGE_SECONDS or _open_in_this_process(kept):
+        return None
+    return _deltas_recorded(previous, working_path)
+
+
+def _open_in_this_process(file: os.stat_result) -> bool:
+    """Whether this process holds a descriptor of `file` (True when it cannot tell)."""
+    descriptors = Path("/proc/self/fd")
+    try:
+        entries = list(descriptors.iterdir())
+    except OSError:
+        return True  # no /proc (not Linux): assume the worst, the byte copy is made instead
+    for entry in entries:
+        try:
+            held = entry.stat()
+        except OSError:
+            continue  # closed since the listing
+        if (held.st_dev, held.st_ino) == (file.st_dev, file.st_ino):
+            return True
+    return False
+
+
+def _keep_as_previous(serving_path: Path) -> None:
+    """Give the serving file about to be replaced a second name, so the next publication can start
+    from it. Best effort: without hard links the next delta starts from a byte copy."""
+    previous = previous_serving_path(serving_path)
+    previous.unlink(missing_ok=True)
+    if serving_path.exists():
+        try:
+            os.link(serving_path, previous)
+        except OSError:
+            pass
+
+
 def _publish(
     working_path: Path,
     serving_path: Path,
@@ -140,12 +236,14 @@ def _publish(
     run_id: str | None,
     published_at: datetime,
     *,
-    deltas_in_a_row: int | None,
+    base: str,
+    deltas_in_a_row: int,
 ) -> PublishResult:
-    """Write the temporary file (from scratch, or as a delta on a copy of the serving file when
-    `deltas_in_a_row` is given) and rename it over the serving file."""
+    """Write the temporary file (from scratch when `base` is "", or as a delta on a byte copy of the
+    serving file or on the previous serving file, which has had `deltas_in_a_row` deltas) and
+    rename it over the serving file."""
     tmp_path = serving_path.with_name(f".{serving_path.name}.{uuid.uuid4().hex}.tmp")
-    delta = deltas_in_a_row is not None
+    delta = base != ""
     tables: dict[str, int] = {}
     replaced = 0
     seconds = {"copy": 0.0, "tables": 0.0, "delta": 0.0, "checkpoint": 0.0}
@@ -158,10 +256,18 @@ def _publish(
         started = now
 
     try:
-        if delta:
+        if base == "copy":
             shutil.copyfile(serving_path, tmp_path)
+        elif base == "previous":
+            # from here on only this publication knows the file by a name
+            os.replace(previous_serving_path(serving_path), tmp_path)
         lap("copy")
-        con = duckdb.connect(str(tmp_path))
+        try:
+            con = duckdb.connect(str(tmp_path))
+        except duckdb.Error as exc:
+            if base == "previous":  # a reader that opened it as the serving file holds its lock
+                raise _PreviousInUse(str(exc)) from exc
+            raise
         try:
             con.execute(f"attach {_quote_path(working_path)} as working (read_only)")
             schema_list = ", ".join(f"'{s}'" for s in schemas)
@@ -208,6 +314,7 @@ def _publish(
         finally:
             con.close()
         pause_point("publish:before-rename")
+        _keep_as_previous(serving_path)
         os.replace(tmp_path, serving_path)
     except BaseException:
         tmp_path.unlink(missing_ok=True)
@@ -218,6 +325,7 @@ def _publish(
         tables=tables,
         published_at=published_at,
         method="delta" if delta else "full",
+        base=base,
         rows_replaced=replaced,
         seconds={part: round(value, 1) for part, value in seconds.items()},
     )

@@ -1,5 +1,6 @@
 """Publication by write-then-rename: readers see the old or the new build, never an error."""
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -9,6 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration import publish
 from orchestration.publish import publish_serving_file
 
 
@@ -159,7 +161,10 @@ def test_daily_publication_changes_only_the_changed_visitors_and_equals_a_full_c
     for table in ("marts.fct_sessions", "marts.dim_customers"):
         assert contents(serving, table) == contents(working, table)
     assert result.tables["marts.fct_sessions"] == 1000
-    assert [p.name for p in serving.parent.iterdir() if p.name.startswith(".")] == []
+    # no temporary file left: only the file this publication replaced, kept as the next base
+    assert [p.name for p in serving.parent.iterdir() if p.name.startswith(".")] == [
+        ".serving.duckdb.previous"
+    ]
 
 
 def test_rows_rewritten_in_place_are_replaced_by_key(tmp_path: Path):
@@ -223,3 +228,154 @@ def test_a_full_copy_follows_a_run_of_deltas_and_removed_tables_go(tmp_path: Pat
     tables = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
     con.close()
     assert "dim_customers" not in tables and "fct_sessions" in tables
+
+
+# --- the next delta starts from the file the last publication replaced ---------------------------
+
+
+def refresh_visitor(working: Path, visitor: str, day: int) -> None:
+    """A daily refresh of the working file: one visitor's sessions rewritten."""
+    con = duckdb.connect(str(working))
+    con.execute(
+        f"""update marts.fct_sessions set revenue = revenue + {day},
+               _refreshed_at = timestamp '2026-10-01' + to_days({day})
+           where anonymous_id = '{visitor}'"""
+    )
+    con.close()
+
+
+def test_a_delta_starts_from_the_replaced_file_and_catches_up_two_refreshes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(publish, "PREVIOUS_MIN_AGE_SECONDS", 0)
+    working, serving = tmp_path / "w.duckdb", tmp_path / "serving.duckdb"
+    make_marts(working).close()
+    assert publish_serving_file(working, serving).base == ""  # a full copy; nothing kept yet
+    refresh_visitor(working, "v1", 1)
+    second = publish_serving_file(working, serving)
+    assert (second.method, second.base) == ("delta", "copy")  # the first file is kept
+    previous = publication_of(tmp_path / ".serving.duckdb.previous")
+    refresh_visitor(working, "v2", 2)
+    third = publish_serving_file(working, serving)
+    # the kept file had neither refresh: it gets both (v1's and v2's 10 sessions each), in place
+    assert (third.method, third.base, third.rows_replaced) == ("delta", "previous", 20)
+    assert third.seconds["copy"] < 0.5
+    assert contents(serving, "marts.fct_sessions") == contents(working, "marts.fct_sessions")
+    assert publication_of(serving)["deltas_in_a_row"] == previous["deltas_in_a_row"] + 1 == 1
+    # and the second publication's file is the next base
+    assert publication_of(tmp_path / ".serving.duckdb.previous")["published_at"] == second.published_at
+
+
+def test_a_replaced_file_a_reader_still_has_open_is_never_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(publish, "PREVIOUS_MIN_AGE_SECONDS", 0)
+    working, serving = tmp_path / "w.duckdb", tmp_path / "serving.duckdb"
+    make_marts(working).close()
+    publish_serving_file(working, serving)
+    before = contents(serving, "marts.fct_sessions")
+    # a reader in another process opens the serving file and keeps it open
+    reader = subprocess.Popen(
+        [sys.executable, "-c", HOLDING_READER, str(serving)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert reader.stdout.readline().strip() == "open"
+        refresh_visitor(working, "v1", 1)
+        assert publish_serving_file(working, serving).base == "copy"  # the reader's file is now the kept one
+        refresh_visitor(working, "v2", 2)
+        # DuckDB's lock refuses the write while the reader is connected: a byte copy is made instead
+        assert publish_serving_file(working, serving).base == "copy"
+        assert contents(serving, "marts.fct_sessions") == contents(working, "marts.fct_sessions")
+        out, _ = reader.communicate("\n", timeout=60)
+    finally:
+        reader.kill()
+    assert out.strip() == repr(len(before)) + " " + repr(sum(row[2] for row in before))
+
+    # this process's own descriptor of the kept file counts as a reader too (no lock protects it)
+    refresh_visitor(working, "v3", 3)
+    with (tmp_path / ".serving.duckdb.previous").open("rb"):
+        assert publish_serving_file(working, serving).base == "copy"
+
+
+def test_a_kept_file_that_is_still_the_serving_file_is_discarded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(publish, "PREVIOUS_MIN_AGE_SECONDS", 0)
+    working, serving = tmp_path / "w.duckdb", tmp_path / "serving.duckdb"
+    make_marts(working).close()
+    publish_serving_file(working, serving)
+    # a publication killed between the link and the rename: both names on the serving file
+    os.link(serving, tmp_path / ".serving.duckdb.previous")
+    refresh_visitor(working, "v1", 1)
+    assert publish_serving_file(working, serving).base == "copy"
+    assert contents(serving, "marts.fct_sessions") == contents(working, "marts.fct_sessions")
+
+
+def test_a_replaced_file_is_reused_only_once_it_is_old_enough(tmp_path: Path):
+    working, serving = tmp_path / "w.duckdb", tmp_path / "serving.duckdb"
+    make_marts(working).close()
+    publish_serving_file(working, serving)
+    refresh_visitor(working, "v1", 1)
+    publish_serving_file(working, serving)
+    refresh_visitor(working, "v2", 2)
+    # right after the rename a reader may still be taking its lock on the replaced file
+    assert publish_serving_file(working, serving).base == "copy"
+
+
+def test_readers_see_no_error_while_replaced_files_are_reused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(publish, "PREVIOUS_MIN_AGE_SECONDS", 0.3)
+    working, serving = tmp_path / "w.duckdb", tmp_path / "serving.duckdb"
+    make_marts(working).close()
+    make_working_file(working, 0)
+    publish_serving_file(working, serving)
+    readers = [
+        subprocess.Popen(
+            [sys.executable, "-c", READER, str(serving), "6"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    time.sleep(0.5)
+    bases = []
+    deadline = time.time() + 4.5
+    while time.time() < deadline:
+        refresh_visitor(working, f"v{len(bases)}", len(bases) + 1)
+        make_working_file(working, len(bases) + 1)
+        bases.append(publish_serving_file(working, serving).base)
+        time.sleep(0.4)
+    for reader in readers:
+        out, err = reader.communicate(timeout=60)
+        reads, errors, versions = (int(x) for x in out.split())
+        assert errors == 0, err
+        assert versions >= 2
+    assert "previous" in bases, bases
+    assert contents(serving, "marts.fct_sessions") == contents(working, "marts.fct_sessions")
+
+
+HOLDING_READER = textwrap.dedent(
+    """
+    import sys, duckdb
+    con = duckdb.connect(sys.argv[1], read_only=True)
+    print("open", flush=True)
+    sys.stdin.readline()  # hold the file while the test publishes twice
+    rows, revenue = con.execute("select count(*), sum(revenue) from marts.fct_sessions").fetchone()
+    print(rows, revenue, flush=True)
+    """
+)
+
+
+def publication_of(path: Path) -> dict:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        cursor = con.execute("select * from main._publication")
+        names = [column[0] for column in cursor.description]
+        return dict(zip(names, cursor.fetchone(), strict=True))
+    finally:
+        con.close()
