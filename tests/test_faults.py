@@ -28,7 +28,7 @@ from conftest import DAYS, LAST_DAY, START, Built
 
 from orchestration.failpoints import PAUSE_AT, PAUSE_MARKER
 from orchestration.loaders import SOURCES, load_partitions
-from orchestration.publish import publish_serving_file
+from orchestration.publish import previous_serving_path, publish_serving_file
 from orchestration.settings import PROJECT_ROOT, Settings
 
 DAYS_LOADED = [START + timedelta(days=i) for i in range(DAYS)]
@@ -174,7 +174,11 @@ def digest(path: Path) -> str:
 
 
 def leftovers(serving: Path) -> list[str]:
-    return sorted(p.name for p in serving.parent.iterdir() if p.name.startswith(f".{serving.name}."))
+    """Half-written serving files (not the replaced one, kept on purpose as the next delta's base)."""
+    kept = previous_serving_path(serving).name
+    return sorted(
+        p.name for p in serving.parent.iterdir() if p.name.startswith(f".{serving.name}.") and p.name != kept
+    )
 
 
 READER = textwrap.dedent(

@@ -347,6 +347,50 @@ def test_portable_conversion_paths_agree_with_duckdbs(built: Built):
     assert differences == 0
 
 
+def test_portable_latest_session_agrees_with_duckdbs_asof_join(built: Built):
+    """fct_survey_responses finds each response's latest earlier session with DuckDB's ASOF join;
+    other engines get a join and an aggregate. Both run here on the built sample and must agree."""
+    import subprocess
+    import sys
+
+    from orchestration.settings import PROJECT_ROOT
+
+    arguments = (
+        "'responses', 'customer_id', 'submitted_at', 'sessions', 'customer_id', 'started_at', "
+        "['response_id', 'customer_id'], 'started_at'"
+    )
+    inline = f"""
+        with responses as (select * from {{{{ ref('stg_feedback__survey_responses') }}}}),
+        sessions as (
+            select session_id, customer_id, started_at from {{{{ ref('fct_sessions') }}}}
+            where customer_id is not null
+        ),
+        portable as ({{{{ default__latest_at_or_before({arguments}) }}}}),
+        duckdb_asof as ({{{{ duckdb__latest_at_or_before({arguments}) }}}})
+        select
+            (select count(*) from (select * from portable except all select * from duckdb_asof))
+            + (select count(*) from (select * from duckdb_asof except all select * from portable))
+                as differences,
+            (select count(*) from portable) as responses
+    """
+    dbt = str(Path(sys.executable).parent / "dbt")
+    compiled = subprocess.run(
+        [dbt, "compile", "--quiet", "--inline", inline], cwd=PROJECT_ROOT, capture_output=True, text=True
+    )
+    assert compiled.returncode == 0, compiled.stdout[-3000:]
+    con = duckdb.connect(str(built.settings.duckdb_path), read_only=True)
+    try:
+        differences, responses = con.execute(compiled.stdout).fetchone()
+    finally:
+        con.close()
+    assert responses == scalar(
+        built.settings.duckdb_path,
+        "select count(*) from marts.fct_survey_responses where latest_session_id is not null",
+    )
+    assert responses > 10
+    assert differences == 0
+
+
 def test_tests_of_big_incremental_models_read_the_latest_run(built: Built):
     """Key tests of the event-grain models read the rows their latest run wrote (a run replaces
     every stored row whose key it writes, so a key can only repeat within one run's rows): a

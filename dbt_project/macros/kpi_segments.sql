@@ -84,6 +84,37 @@
     {%- endfor %}
 {%- endmacro %}
 
+{#- The rows of `relation_sql` (joined to dim_customers as `customer`) summed per `group_columns`
+    and combination of the customer's segment values, one column per customer segment type,
+    named after it. Many customers share a combination, so exploding these rows by segment type
+    (with combination_segments) reads far fewer rows than one per customer: at 50M events,
+    324k per day instead of 1.9M customer days, 408k instead of 2.7M customer periods. -#}
+{% macro customer_segment_combinations(relation_sql, group_columns, sums, missing) -%}
+    {%- set segments = customer_segments(missing) %}
+    select
+        {%- for column in group_columns %}
+        {{ column }},
+        {%- endfor %}
+        {%- for segment_type, expression in segments %}
+        cast({{ expression }} as {{ dbt.type_string() }}) as {{ segment_type }},
+        {%- endfor %}
+        {{ sums | join(',\n        ') }}
+    from {{ relation_sql }}
+    group by
+        {%- for position in range(1, group_columns | length + segments | length + 1) %}
+        {{ position }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+{%- endmacro %}
+
+{#- The customer segment types read from the columns of customer_segment_combinations. -#}
+{% macro combination_segments() -%}
+    {%- set segments = [] %}
+    {%- for segment_type, expression in customer_segments('') %}
+        {%- do segments.append((segment_type, 'fact.' ~ segment_type)) %}
+    {%- endfor %}
+    {{ return(segments) }}
+{%- endmacro %}
+
 {#- Days whose KPI facts changed since this model's last run (its `_refreshed_at`): days of
     re-sessionized events (sessions that grew, split, merged or vanished, social shares), of
     sessions rewritten, of orders carried by re-sessionized purchases; every day an order with a

@@ -104,14 +104,23 @@ customer_day_sessions as (
     group by 1, 2
 ),
 
+-- ... and per day and combination of the customers' segments (macros/kpi_segments.sql)
+customer_day_combinations as (
+    {{ customer_segment_combinations(
+        'customer_day_sessions as fact left join customers as customer on fact.customer_id = customer.customer_id',
+        ['fact.session_date'],
+        ['sum(fact.sessions) as sessions', 'sum(fact.page_views) as page_views',
+         'sum(fact.duration_seconds) as duration_seconds', 'sum(fact.bounced) as bounced',
+         'sum(fact.engaged) as engaged', 'sum(fact.converted) as converted'],
+        'anonymous') }}
+),
+
 session_segments as (
     -- the session's own segments (its region included) on the touched days only
     {{ explode_segments(sessions ~ ' as fact', fixed_session_segments, session_columns, 'fact.session_date',
                         only_touched, restated=[]) }}
     union all
-    {{ explode_segments(
-        'customer_day_sessions as fact left join customers as customer on fact.customer_id = customer.customer_id',
-        customer_segments('anonymous'), customer_day_columns) }}
+    {{ explode_segments('customer_day_combinations as fact', combination_segments(), customer_day_columns) }}
 ),
 
 order_segments as (

@@ -14,8 +14,6 @@
 -#}
 {{ config(materialized='table') }}
 
-{%- set customer_types = customer_segments('anonymous') %}
-
 {#- The KPI rows: (relation, kpi, numerator, denominator) -#}
 {%- set kpi_parts = [
     ('visitors_by_session_segment', 'visitors', 'visitors', 'null'),
@@ -40,16 +38,6 @@ customer_periods as (
     where segment_type = 'all'
 ),
 
-scored_customer_periods as (
-    select
-        customer_periods.*,
-        customer.engagement_score
-    from customer_periods
-    inner join customers as customer
-        on customer_periods.customer_id = customer.customer_id
-    where customer.engagement_score is not null
-),
-
 visitors_by_session_segment as (
     select
         period_grain,
@@ -61,6 +49,13 @@ visitors_by_session_segment as (
     group by 1, 2, 3, 4
 ),
 
+-- visitors per period and combination of their customers' segments (macros/kpi_segments.sql)
+visitor_combinations as (
+    {{ customer_segment_combinations(
+        'customer_periods as fact left join customers as customer on fact.customer_id = customer.customer_id',
+        ['fact.period_grain', 'fact.period_start'], ['sum(fact.visitors) as visitors'], 'anonymous') }}
+),
+
 visitors_by_customer_segment as (
     select
         period_grain,
@@ -69,10 +64,8 @@ visitors_by_customer_segment as (
         segment_value,
         sum(visitors) as visitors
     from (
-        {{ explode_segments(
-            'customer_periods as fact left join customers as customer on fact.customer_id = customer.customer_id',
-            customer_types,
-            ['fact.period_grain', 'fact.period_start', 'fact.visitors']) }}
+        {{ explode_segments('visitor_combinations as fact', combination_segments(),
+                            ['fact.period_grain', 'fact.period_start', 'fact.visitors']) }}
     ) as by_segment
     group by 1, 2, 3, 4
 ),
@@ -93,19 +86,26 @@ engagement_by_session_segment as (
     group by 1, 2, 3, 4
 ),
 
+-- scored customers per period and combination of their segments
+scored_combinations as (
+    {{ customer_segment_combinations(
+        'customer_periods as fact inner join customers as customer on fact.customer_id = customer.customer_id'
+            ~ ' where customer.engagement_score is not null',
+        ['fact.period_grain', 'fact.period_start'],
+        ['sum(customer.engagement_score) as score_sum', 'count(*) as customers'], 'anonymous') }}
+),
+
 engagement_by_customer_segment as (
     select
         period_grain,
         period_start,
         segment_type,
         segment_value,
-        sum(engagement_score) as score_sum,
-        count(*) as customers
+        sum(score_sum) as score_sum,
+        sum(customers) as customers
     from (
-        {{ explode_segments(
-            'scored_customer_periods as fact inner join customers as customer on fact.customer_id = customer.customer_id',
-            customer_types,
-            ['fact.period_grain', 'fact.period_start', 'fact.engagement_score']) }}
+        {{ explode_segments('scored_combinations as fact', combination_segments(),
+                            ['fact.period_grain', 'fact.period_start', 'fact.score_sum', 'fact.customers']) }}
     ) as by_segment
     group by 1, 2, 3, 4
 ),

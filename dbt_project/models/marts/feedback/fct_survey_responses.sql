@@ -15,17 +15,10 @@ sessions as (
 ),
 
 latest_started as (
-    -- The start of the customer's latest session at or before the response. An aggregate, not a
-    -- ranking window: every response meets every earlier session of its customer, and hashing
-    -- them is far cheaper than sorting them.
-    select
-        responses.response_id,
-        responses.customer_id,
-        max(sessions.started_at) as started_at
-    from responses
-    inner join sessions
-        on responses.customer_id = sessions.customer_id and sessions.started_at <= responses.submitted_at
-    group by responses.response_id, responses.customer_id
+    -- The start of the customer's latest session at or before the response: not a ranking
+    -- window over every earlier session of the customer (see the macro)
+    {{ latest_at_or_before('responses', 'customer_id', 'submitted_at', 'sessions', 'customer_id', 'started_at',
+                           ['response_id', 'customer_id'], 'started_at') }}
 ),
 
 latest_sessions as (
