@@ -3,18 +3,49 @@
     experiment_exposure of the experiment (its variant; int_experiment_first_exposures), and
     whether they made a purchase event within 7 days after it, with the revenue of the completed
     orders those purchases carried.
+
+    Incremental by visitor: a run restates every experiment of the visitors whose first exposures
+    or purchase events were written since its last run (`_refreshed_at`), or whose purchases
+    carry an order with a new export (its status or revenue may have changed), from all of
+    those visitors' exposures and purchases. A row never goes away (first exposures only
+    accumulate). A change of the var experiment_conversion_window_days needs --full-refresh.
 -#}
+{{
+    config(
+        materialized='incremental',
+        unique_key=['experiment_id', 'anonymous_id'],
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        meta={'tests_read_rows_written_at': '_refreshed_at'},
+    )
+}}
 
 with
+
+{% if is_incremental() %}
+{%- set watermark = incremental_watermark('_refreshed_at') %}
+touched_visitors as (
+    select anonymous_id from {{ ref('int_experiment_first_exposures') }}
+    where _refreshed_at > {{ watermark }}
+    union
+    select anonymous_id from {{ ref('int_purchase_events') }}
+    where _refreshed_at > {{ watermark }}
+    union
+    select anonymous_id from {{ ref('int_purchase_events') }}
+    where order_id in (select order_id from {{ source('shop', 'orders') }} where _loaded_at > {{ watermark }})
+),
+{% endif %}
 
 first_exposures as (
     select experiment_id, anonymous_id, variant, exposed_at
     from {{ ref('int_experiment_first_exposures') }}
+    {% if is_incremental() %}where anonymous_id in (select anonymous_id from touched_visitors){% endif %}
 ),
 
 purchases as (
     select anonymous_id, occurred_at, order_id
     from {{ ref('int_purchase_events') }}
+    {% if is_incremental() %}where anonymous_id in (select anonymous_id from touched_visitors){% endif %}
 ),
 
 orders as (
@@ -60,7 +91,8 @@ final as (
         first_exposures.variant,
         first_exposures.exposed_at,
         outcomes.purchases is not null as has_converted,
-        coalesce(outcomes.revenue, 0) as revenue
+        coalesce(outcomes.revenue, 0) as revenue,
+        {{ run_timestamp() }} as _refreshed_at
     from first_exposures
     left join outcomes
         on
