@@ -13,13 +13,15 @@ back to the full copy, and so does a file that has had six deltas, so that space
 rows is never carried for long.
 
 The byte copy itself grows with history (2.4 GB at 50M events: its copy, and the flush of those
-pages to disk on the first commit, cost ~5 s). So the file each publication replaces is kept
-under a hidden name (PREVIOUS_SUFFIX, a hard link made before the rename) and is the base of the
-next delta instead, brought up to date in place by the rows written since it was published (two
-refreshes' worth). It is used only when nobody can be reading it: no reader opens it by its new
-name; DuckDB's file lock refuses the write while a reader that opened it as the serving file is
-still connected (another process); and this process must hold no descriptor of it (DuckDB's lock
-does not guard a process against itself). Otherwise the byte copy is made as before.
+pages to disk on the first commit, cost ~5 s). So the file each delta publication replaces is
+kept under a hidden name (PREVIOUS_SUFFIX, a hard link made before the rename) and is the base
+of the next delta instead, brought up to date in place by the rows written since it was
+published (two refreshes' worth); a full copy leaves a byte copy of itself there, paid once in
+the full refresh rather than in the next daily one. The kept file is used only when nobody can
+be reading it: no reader opens it by its new name; DuckDB's file lock refuses the write while a
+reader that opened it as the serving file is still connected (another process); and this
+process must hold no descriptor of it (DuckDB's lock does not guard a process against itself).
+Otherwise the byte copy is made as before.
 """
 
 from __future__ import annotations
@@ -229,6 +231,20 @@ def _keep_as_previous(serving_path: Path) -> None:
             pass
 
 
+def _copy_as_previous(tmp_path: Path, serving_path: Path) -> None:
+    """After a full copy, a byte copy of the new file is the next delta's base (the file it
+    replaces is of another lineage: a full refresh, another working file, or six deltas old).
+    Never opened as the serving file, it has no readers. Best effort, like _keep_as_previous."""
+    previous = previous_serving_path(serving_path)
+    previous.unlink(missing_ok=True)
+    copying = tmp_path.with_name(tmp_path.name + ".previous.tmp")
+    try:
+        shutil.copyfile(tmp_path, copying)
+        os.replace(copying, previous)
+    except OSError:
+        copying.unlink(missing_ok=True)
+
+
 def _publish(
     working_path: Path,
     serving_path: Path,
@@ -314,7 +330,10 @@ def _publish(
         finally:
             con.close()
         pause_point("publish:before-rename")
-        _keep_as_previous(serving_path)
+        if delta:
+            _keep_as_previous(serving_path)
+        else:
+            _copy_as_previous(tmp_path, serving_path)
         os.replace(tmp_path, serving_path)
     except BaseException:
         tmp_path.unlink(missing_ok=True)

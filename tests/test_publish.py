@@ -45,7 +45,8 @@ def test_publishes_only_the_published_schemas(tmp_path: Path):
     con.close()
     assert "staging" not in schemas
     assert run_id == "r1"
-    assert [p.name for p in serving.parent.iterdir()] == ["serving.duckdb"]  # no temporary files left
+    # no temporary files left; the byte copy kept as the next delta's base
+    assert sorted(p.name for p in serving.parent.iterdir()) == [".serving.duckdb.previous", "serving.duckdb"]
 
 
 def test_failed_publication_keeps_the_last_good_file(tmp_path: Path):
@@ -55,7 +56,12 @@ def test_failed_publication_keeps_the_last_good_file(tmp_path: Path):
     with pytest.raises(FileNotFoundError, match="does not exist"):
         publish_serving_file(tmp_path / "missing.duckdb", serving)
     assert read_serving(serving) == [(1, 10)]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["serving.duckdb", "w.duckdb"]
+    # the serving file, the byte copy of it kept as the next delta's base, the working file
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".serving.duckdb.previous",
+        "serving.duckdb",
+        "w.duckdb",
+    ]
 
 
 READER = textwrap.dedent(
@@ -249,21 +255,23 @@ def test_a_delta_starts_from_the_replaced_file_and_catches_up_two_refreshes(
 ):
     monkeypatch.setattr(publish, "PREVIOUS_MIN_AGE_SECONDS", 0)
     working, serving = tmp_path / "w.duckdb", tmp_path / "serving.duckdb"
+    previous = tmp_path / ".serving.duckdb.previous"
     make_marts(working).close()
-    assert publish_serving_file(working, serving).base == ""  # a full copy; nothing kept yet
+    first = publish_serving_file(working, serving)
+    assert first.base == ""  # a full copy, which leaves a byte copy of itself as the next base
+    assert contents(previous, "marts.fct_sessions") == contents(serving, "marts.fct_sessions")
     refresh_visitor(working, "v1", 1)
     second = publish_serving_file(working, serving)
-    assert (second.method, second.base) == ("delta", "copy")  # the first file is kept
-    previous = publication_of(tmp_path / ".serving.duckdb.previous")
+    assert (second.method, second.base, second.rows_replaced) == ("delta", "previous", 10)
+    assert second.seconds["copy"] < 0.5
+    # the first publication's file is kept now: it has neither refresh, and gets both in place
+    assert publication_of(previous)["published_at"] == first.published_at
     refresh_visitor(working, "v2", 2)
     third = publish_serving_file(working, serving)
-    # the kept file had neither refresh: it gets both (v1's and v2's 10 sessions each), in place
     assert (third.method, third.base, third.rows_replaced) == ("delta", "previous", 20)
-    assert third.seconds["copy"] < 0.5
     assert contents(serving, "marts.fct_sessions") == contents(working, "marts.fct_sessions")
-    assert publication_of(serving)["deltas_in_a_row"] == previous["deltas_in_a_row"] + 1 == 1
-    # and the second publication's file is the next base
-    assert publication_of(tmp_path / ".serving.duckdb.previous")["published_at"] == second.published_at
+    assert publication_of(serving)["deltas_in_a_row"] == 1
+    assert publication_of(previous)["published_at"] == second.published_at
 
 
 def test_a_replaced_file_a_reader_still_has_open_is_never_written(
@@ -284,7 +292,8 @@ def test_a_replaced_file_a_reader_still_has_open_is_never_written(
     try:
         assert reader.stdout.readline().strip() == "open"
         refresh_visitor(working, "v1", 1)
-        assert publish_serving_file(working, serving).base == "copy"  # the reader's file is now the kept one
+        # from the byte copy the full publication left; the reader's file is the kept one now
+        assert publish_serving_file(working, serving).base == "previous"
         refresh_visitor(working, "v2", 2)
         # DuckDB's lock refuses the write while the reader is connected: a byte copy is made instead
         assert publish_serving_file(working, serving).base == "copy"
@@ -308,6 +317,7 @@ def test_a_kept_file_that_is_still_the_serving_file_is_discarded(
     make_marts(working).close()
     publish_serving_file(working, serving)
     # a publication killed between the link and the rename: both names on the serving file
+    (tmp_path / ".serving.duckdb.previous").unlink()
     os.link(serving, tmp_path / ".serving.duckdb.previous")
     refresh_visitor(working, "v1", 1)
     assert publish_serving_file(working, serving).base == "copy"
