@@ -349,29 +349,40 @@ def test_portable_conversion_paths_agree_with_duckdbs(built: Built):
 
 def test_portable_latest_session_agrees_with_duckdbs_asof_join(built: Built):
     """fct_survey_responses finds each response's latest earlier session with DuckDB's ASOF join;
-    other engines get a join and an aggregate. Both run here on the built sample and must agree."""
+    other engines get a join and an aggregate. Both run here on the built sample and must agree:
+    for the survey responses, and for every page view (the latest session its visitor started at
+    or before it, thousands of rows)."""
     import subprocess
     import sys
 
     from orchestration.settings import PROJECT_ROOT
 
-    arguments = (
-        "'responses', 'customer_id', 'submitted_at', 'sessions', 'customer_id', 'started_at', "
-        "['response_id', 'customer_id'], 'started_at'"
-    )
+    cases = {
+        "responses": "'responses', 'customer_id', 'submitted_at', 'sessions', 'customer_id', 'started_at', "
+        "['response_id', 'customer_id'], 'started_at'",
+        "page_views": "'page_views', 'anonymous_id', 'viewed_at', 'all_sessions', 'anonymous_id', 'started_at', "
+        "['event_id'], 'session_started_at'",
+    }
+    parts = []
+    for name, arguments in cases.items():
+        parts.append(f"""
+            {name}_portable as ({{{{ default__latest_at_or_before({arguments}) }}}}),
+            {name}_duckdb as ({{{{ duckdb__latest_at_or_before({arguments}) }}}})""")
     inline = f"""
         with responses as (select * from {{{{ ref('stg_feedback__survey_responses') }}}}),
-        sessions as (
-            select session_id, customer_id, started_at from {{{{ ref('fct_sessions') }}}}
-            where customer_id is not null
-        ),
-        portable as ({{{{ default__latest_at_or_before({arguments}) }}}}),
-        duckdb_asof as ({{{{ duckdb__latest_at_or_before({arguments}) }}}})
+        page_views as (select * from {{{{ ref('fct_page_views') }}}}),
+        sessions as (select * from {{{{ ref('fct_sessions') }}}} where customer_id is not null),
+        all_sessions as (select * from {{{{ ref('fct_sessions') }}}}),
+        {",".join(parts)}
         select
-            (select count(*) from (select * from portable except all select * from duckdb_asof))
-            + (select count(*) from (select * from duckdb_asof except all select * from portable))
-                as differences,
-            (select count(*) from portable) as responses
+            {
+        ", ".join(
+            f"(select count(*) from (select * from {n}_portable except all select * from {n}_duckdb))"
+            f" + (select count(*) from (select * from {n}_duckdb except all select * from {n}_portable)),"
+            f" (select count(*) from {n}_portable)"
+            for n in cases
+        )
+    }
     """
     dbt = str(Path(sys.executable).parent / "dbt")
     compiled = subprocess.run(
@@ -380,15 +391,17 @@ def test_portable_latest_session_agrees_with_duckdbs_asof_join(built: Built):
     assert compiled.returncode == 0, compiled.stdout[-3000:]
     con = duckdb.connect(str(built.settings.duckdb_path), read_only=True)
     try:
-        differences, responses = con.execute(compiled.stdout).fetchone()
+        response_differences, responses, page_view_differences, page_views = con.execute(
+            compiled.stdout
+        ).fetchone()
     finally:
         con.close()
     assert responses == scalar(
         built.settings.duckdb_path,
         "select count(*) from marts.fct_survey_responses where latest_session_id is not null",
     )
-    assert responses > 10
-    assert differences == 0
+    assert page_views > 1000
+    assert (response_differences, page_view_differences) == (0, 0)
 
 
 def test_tests_of_big_incremental_models_read_the_latest_run(built: Built):
