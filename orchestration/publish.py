@@ -56,8 +56,8 @@ MAX_DELTAS_IN_A_ROW = 6
 # The serving file a publication replaced is kept as ".<serving name><suffix>", the next base.
 PREVIOUS_SUFFIX = ".previous"
 # ... once it has not been the serving file for this long: a reader that opened the serving file
-# just before the rename takes DuckDB's lock on it within microseconds, and is then refused as
-# the writer's lock holder, or refuses the writer. Daily publications are a day apart.
+# just before the rename takes DuckDB's lock on it microseconds later, and must not find this
+# publication's write lock there. Daily publications are a day apart.
 PREVIOUS_MIN_AGE_SECONDS = 2.0
 # A delta that would rewrite more than this share of a table's rows is no cheaper than a copy.
 MAX_DELTA_SHARE = 0.5
@@ -182,8 +182,7 @@ def _reusable_previous(serving_path: Path, working_path: Path) -> int | None:
     """The deltas the previous serving file has had, when it can be changed in place: it exists,
     is not the serving file itself (a publication killed between the link and the rename leaves
     both names on one file), it was replaced long enough ago, and this process holds no
-    descriptor of it. None otherwise; a
-    previous file that can never be used again is deleted."""
+    descriptor of it. None otherwise; a previous file that can never be used again is deleted."""
     previous = previous_serving_path(serving_path)
     try:
         kept = previous.stat()
@@ -276,7 +275,10 @@ def _publish(
             shutil.copyfile(serving_path, tmp_path)
         elif base == "previous":
             # from here on only this publication knows the file by a name
-            os.replace(previous_serving_path(serving_path), tmp_path)
+            try:
+                os.replace(previous_serving_path(serving_path), tmp_path)
+            except FileNotFoundError as exc:  # taken by a publication running beside this one
+                raise _PreviousInUse(str(exc)) from exc
         lap("copy")
         try:
             con = duckdb.connect(str(tmp_path))
