@@ -304,13 +304,28 @@ def test_dbt_unit_tests_pass(built: Built):
     assert "ERROR=0" in result.stdout and " PASS=" in result.stdout
 
 
-def test_portable_conversion_paths_agree_with_duckdbs(built: Built):
-    """fct_sessions takes its paths from DuckDB list functions; other engines get the window-based
-    default. Both are run here on the built sample, and must give the same paths."""
+def run_inline(built: Built, inline: str) -> tuple:
+    """Compile a dbt inline query against the project and run it on the built file: its one row."""
     import subprocess
     import sys
 
     from orchestration.settings import PROJECT_ROOT
+
+    dbt = str(Path(sys.executable).parent / "dbt")
+    compiled = subprocess.run(
+        [dbt, "compile", "--quiet", "--inline", inline], cwd=PROJECT_ROOT, capture_output=True, text=True
+    )
+    assert compiled.returncode == 0, compiled.stdout[-3000:]
+    con = duckdb.connect(str(built.settings.duckdb_path), read_only=True)
+    try:
+        return con.execute(compiled.stdout).fetchone()
+    finally:
+        con.close()
+
+
+def test_portable_conversion_paths_agree_with_duckdbs(built: Built):
+    """fct_sessions takes its paths from DuckDB list functions; other engines get the window-based
+    default. Both are run here on the built sample, and must give the same paths."""
 
     inline = """
         with sessions as (
@@ -329,16 +344,7 @@ def test_portable_conversion_paths_agree_with_duckdbs(built: Built):
             (select count(*) from portable) as paths,
             (select count(*) from portable where conversion_path like '% > % > %') as long_paths
     """
-    dbt = str(Path(sys.executable).parent / "dbt")
-    compiled = subprocess.run(
-        [dbt, "compile", "--quiet", "--inline", inline], cwd=PROJECT_ROOT, capture_output=True, text=True
-    )
-    assert compiled.returncode == 0, compiled.stdout[-3000:]
-    con = duckdb.connect(str(built.settings.duckdb_path), read_only=True)
-    try:
-        differences, paths, long_paths = con.execute(compiled.stdout).fetchone()
-    finally:
-        con.close()
+    differences, paths, long_paths = run_inline(built, inline)
     assert paths == scalar(
         built.settings.duckdb_path,
         "select count(*) from marts.fct_sessions where conversion_path <> '(no page view)'",
@@ -352,16 +358,12 @@ def test_portable_latest_session_agrees_with_duckdbs_asof_join(built: Built):
     other engines get a join and an aggregate. Both run here on the built sample and must agree:
     for the survey responses, and for every page view (the latest session its visitor started at
     or before it, thousands of rows)."""
-    import subprocess
-    import sys
-
-    from orchestration.settings import PROJECT_ROOT
 
     cases = {
         "responses": "'responses', 'customer_id', 'submitted_at', 'sessions', 'customer_id', 'started_at', "
         "['response_id', 'customer_id'], 'started_at'",
-        "page_views": "'page_views', 'anonymous_id', 'viewed_at', 'all_sessions', 'anonymous_id', 'started_at', "
-        "['event_id'], 'session_started_at'",
+        "page_views": "'page_views', 'anonymous_id', 'viewed_at', 'all_sessions', 'anonymous_id', "
+        "'started_at', ['event_id'], 'session_started_at'",
     }
     parts = []
     for name, arguments in cases.items():
@@ -384,18 +386,7 @@ def test_portable_latest_session_agrees_with_duckdbs_asof_join(built: Built):
         )
     }
     """
-    dbt = str(Path(sys.executable).parent / "dbt")
-    compiled = subprocess.run(
-        [dbt, "compile", "--quiet", "--inline", inline], cwd=PROJECT_ROOT, capture_output=True, text=True
-    )
-    assert compiled.returncode == 0, compiled.stdout[-3000:]
-    con = duckdb.connect(str(built.settings.duckdb_path), read_only=True)
-    try:
-        response_differences, responses, page_view_differences, page_views = con.execute(
-            compiled.stdout
-        ).fetchone()
-    finally:
-        con.close()
+    response_differences, responses, page_view_differences, page_views = run_inline(built, inline)
     assert responses == scalar(
         built.settings.duckdb_path,
         "select count(*) from marts.fct_survey_responses where latest_session_id is not null",

@@ -86,10 +86,8 @@ READER = textwrap.dedent(
 )
 
 
-def test_concurrent_readers_never_see_an_error_or_half_a_build(tmp_path: Path):
-    working, serving = tmp_path / "w.duckdb", tmp_path / "serving.duckdb"
-    make_working_file(working, 0)
-    publish_serving_file(working, serving)
+def start_readers(serving: Path, count: int = 2) -> list[subprocess.Popen]:
+    """Processes running READER on the serving file for 6 s, given half a second to start."""
     readers = [
         subprocess.Popen(
             [sys.executable, "-c", READER, str(serving), "6"],
@@ -97,18 +95,34 @@ def test_concurrent_readers_never_see_an_error_or_half_a_build(tmp_path: Path):
             stderr=subprocess.PIPE,
             text=True,
         )
-        for _ in range(2)
+        for _ in range(count)
     ]
     time.sleep(0.5)
+    return readers
+
+
+def finish_readers(readers: list[subprocess.Popen]) -> list[tuple[int, int, int, str]]:
+    """Each reader's (reads, errors, versions seen, stderr) once it has stopped."""
+    tallies = []
+    for reader in readers:
+        out, err = reader.communicate(timeout=60)
+        reads, errors, versions = (int(x) for x in out.split())
+        tallies.append((reads, errors, versions, err))
+    return tallies
+
+
+def test_concurrent_readers_never_see_an_error_or_half_a_build(tmp_path: Path):
+    working, serving = tmp_path / "w.duckdb", tmp_path / "serving.duckdb"
+    make_working_file(working, 0)
+    publish_serving_file(working, serving)
+    readers = start_readers(serving)
     publications = 0
     deadline = time.time() + 4.5
     while time.time() < deadline:
         publications += 1
         make_working_file(working, publications)
         publish_serving_file(working, serving)
-    for reader in readers:
-        out, err = reader.communicate(timeout=60)
-        reads, errors, versions = (int(x) for x in out.split())
+    for reads, errors, versions, err in finish_readers(readers):
         assert errors == 0, err
         assert reads > 10
         assert versions >= 2  # the readers really saw publications happen under them
@@ -343,16 +357,7 @@ def test_readers_see_no_error_while_replaced_files_are_reused(
     make_marts(working).close()
     make_working_file(working, 0)
     publish_serving_file(working, serving)
-    readers = [
-        subprocess.Popen(
-            [sys.executable, "-c", READER, str(serving), "6"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(2)
-    ]
-    time.sleep(0.5)
+    readers = start_readers(serving)
     bases = []
     deadline = time.time() + 4.5
     while time.time() < deadline:
@@ -360,9 +365,7 @@ def test_readers_see_no_error_while_replaced_files_are_reused(
         make_working_file(working, len(bases) + 1)
         bases.append(publish_serving_file(working, serving).base)
         time.sleep(0.4)
-    for reader in readers:
-        out, err = reader.communicate(timeout=60)
-        reads, errors, versions = (int(x) for x in out.split())
+    for _, errors, versions, err in finish_readers(readers):
         assert errors == 0, err
         assert versions >= 2
     assert "previous" in bases, bases
