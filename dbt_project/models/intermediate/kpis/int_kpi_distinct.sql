@@ -17,9 +17,9 @@
 {#- The KPI rows: (relation, kpi, numerator, denominator, where) -#}
 {%- set kpi_parts = [
     ('by_session_segment', 'visitors', 'visitors', 'null', none),
-    ('visitors_by_customer_segment', 'visitors', 'visitors', 'null', none),
+    ('by_customer_segment', 'visitors', 'visitors', 'null', none),
     ('by_session_segment', 'engagement_score', 'score_sum', 'customers', 'customers > 0'),
-    ('engagement_by_customer_segment', 'engagement_score', 'score_sum', 'customers', none),
+    ('by_customer_segment', 'engagement_score', 'score_sum', 'customers', 'customers > 0'),
 ] %}
 
 {#- int_kpi_visitor_segments is read where it is used, not through one CTE: DuckDB would
@@ -57,47 +57,30 @@ by_session_segment as (
     group by 1, 2, 3, 4
 ),
 
--- visitors per period and combination of their customers' segments (macros/kpi_segments.sql)
-visitor_combinations as (
+-- The same per customer segment, from the visitors summed per period and combination of their
+-- customers' segments (macros/kpi_segments.sql): one pass over the periods' 'all' rows.
+customer_combinations as (
     {{ customer_segment_combinations(
         'customer_periods as fact left join customers as customer on fact.customer_id = customer.customer_id',
-        ['fact.period_grain', 'fact.period_start'], ['sum(fact.visitors) as visitors'], 'anonymous') }}
-),
-
-visitors_by_customer_segment as (
-    select
-        period_grain,
-        period_start,
-        segment_type,
-        segment_value,
-        sum(visitors) as visitors
-    from (
-        {{ explode_segments('visitor_combinations as fact', combination_segments(),
-                            ['fact.period_grain', 'fact.period_start', 'fact.visitors']) }}
-    ) as by_segment
-    group by 1, 2, 3, 4
-),
-
--- scored customers per period and combination of their segments
-scored_combinations as (
-    {{ customer_segment_combinations(
-        'customer_periods as fact inner join customers as customer on fact.customer_id = customer.customer_id'
-            ~ ' where customer.engagement_score is not null',
         ['fact.period_grain', 'fact.period_start'],
-        ['sum(customer.engagement_score) as score_sum', 'count(*) as customers'], 'anonymous') }}
+        ['sum(fact.visitors) as visitors', 'sum(customer.engagement_score) as score_sum',
+         'count(customer.engagement_score) as customers'],
+        'anonymous') }}
 ),
 
-engagement_by_customer_segment as (
+by_customer_segment as (
     select
         period_grain,
         period_start,
         segment_type,
         segment_value,
+        sum(visitors) as visitors,
         sum(score_sum) as score_sum,
         sum(customers) as customers
     from (
-        {{ explode_segments('scored_combinations as fact', combination_segments(),
-                            ['fact.period_grain', 'fact.period_start', 'fact.score_sum', 'fact.customers']) }}
+        {{ explode_segments('customer_combinations as fact', combination_segments(),
+                            ['fact.period_grain', 'fact.period_start', 'fact.visitors', 'fact.score_sum',
+                             'fact.customers']) }}
     ) as by_segment
     group by 1, 2, 3, 4
 ),
