@@ -76,14 +76,18 @@ class PublishResult:
     path: Path
     tables: dict[str, int]  # "schema.table" -> rows
     published_at: datetime
-    # "full", or "delta" when the big marts were brought up to date by their changed rows
-    method: str = "full"
     # what a delta started from: "copy" (a byte copy of the serving file) or "previous" (the file
     # the last publication replaced, changed in place); "" for a full copy
     base: str = ""
     rows_replaced: int = 0
     # seconds per part: "copy" (the byte copy a delta starts from), "tables", "delta", "checkpoint"
     seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def method(self) -> str:
+        """The kind of publication: "delta" when the big marts were brought up to date by their
+        changed rows, else "full"."""
+        return "delta" if self.base else "full"
 
 
 def _quote_path(path: Path) -> str:
@@ -345,7 +349,6 @@ def _publish(
         path=serving_path,
         tables=tables,
         published_at=published_at,
-        method="delta" if delta else "full",
         base=base,
         rows_replaced=replaced,
         seconds={part: round(value, 1) for part, value in seconds.items()},

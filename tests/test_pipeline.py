@@ -326,7 +326,6 @@ def run_inline(built: Built, inline: str) -> tuple:
 def test_portable_conversion_paths_agree_with_duckdbs(built: Built):
     """fct_sessions takes its paths from DuckDB list functions; other engines get the window-based
     default. Both are run here on the built sample, and must give the same paths."""
-
     inline = """
         with sessions as (
             select
@@ -358,33 +357,30 @@ def test_portable_latest_session_agrees_with_duckdbs_asof_join(built: Built):
     other engines get a join and an aggregate. Both run here on the built sample and must agree:
     for the survey responses, and for every page view (the latest session its visitor started at
     or before it, thousands of rows)."""
-
     cases = {
         "responses": "'responses', 'customer_id', 'submitted_at', 'sessions', 'customer_id', 'started_at', "
         "['response_id', 'customer_id'], 'started_at'",
         "page_views": "'page_views', 'anonymous_id', 'viewed_at', 'all_sessions', 'anonymous_id', "
         "'started_at', ['event_id'], 'session_started_at'",
     }
-    parts = []
+    parts, columns = [], []
     for name, arguments in cases.items():
+        portable, native = f"{name}_portable", f"{name}_duckdb"
+        columns.append(
+            f"(select count(*) from (select * from {portable} except all select * from {native}))"
+            f" + (select count(*) from (select * from {native} except all select * from {portable})),"
+            f" (select count(*) from {portable})"
+        )
         parts.append(f"""
-            {name}_portable as ({{{{ default__latest_at_or_before({arguments}) }}}}),
-            {name}_duckdb as ({{{{ duckdb__latest_at_or_before({arguments}) }}}})""")
+            {portable} as ({{{{ default__latest_at_or_before({arguments}) }}}}),
+            {native} as ({{{{ duckdb__latest_at_or_before({arguments}) }}}})""")
     inline = f"""
         with responses as (select * from {{{{ ref('stg_feedback__survey_responses') }}}}),
         page_views as (select * from {{{{ ref('fct_page_views') }}}}),
         sessions as (select * from {{{{ ref('fct_sessions') }}}} where customer_id is not null),
         all_sessions as (select * from {{{{ ref('fct_sessions') }}}}),
         {",".join(parts)}
-        select
-            {
-        ", ".join(
-            f"(select count(*) from (select * from {n}_portable except all select * from {n}_duckdb))"
-            f" + (select count(*) from (select * from {n}_duckdb except all select * from {n}_portable)),"
-            f" (select count(*) from {n}_portable)"
-            for n in cases
-        )
-    }
+        select {", ".join(columns)}
     """
     response_differences, responses, page_view_differences, page_views = run_inline(built, inline)
     assert responses == scalar(

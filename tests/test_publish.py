@@ -148,6 +148,14 @@ def make_marts(path: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
+def published_marts(tmp_path: Path) -> tuple[Path, Path]:
+    """A working file from make_marts, published once (a full copy): (working, serving)."""
+    working, serving = tmp_path / "w.duckdb", tmp_path / "serving.duckdb"
+    make_marts(working).close()
+    publish_serving_file(working, serving)
+    return working, serving
+
+
 def contents(path: Path, table: str) -> list[tuple]:
     con = duckdb.connect(str(path), read_only=True)
     try:
@@ -188,9 +196,7 @@ def test_daily_publication_changes_only_the_changed_visitors_and_equals_a_full_c
 
 
 def test_rows_rewritten_in_place_are_replaced_by_key(tmp_path: Path):
-    working, serving = tmp_path / "w.duckdb", tmp_path / "serving.duckdb"
-    make_marts(working).close()
-    publish_serving_file(working, serving)
+    working, serving = published_marts(tmp_path)
     con = duckdb.connect(str(working))
     # no row goes away: the rewritten rows replace theirs and the counts agree at once
     con.execute(
@@ -204,9 +210,7 @@ def test_rows_rewritten_in_place_are_replaced_by_key(tmp_path: Path):
 
 
 def test_a_visitor_gone_without_a_trace_falls_back_to_a_full_copy(tmp_path: Path):
-    working, serving = tmp_path / "w.duckdb", tmp_path / "serving.duckdb"
-    make_marts(working).close()
-    publish_serving_file(working, serving)
+    working, serving = published_marts(tmp_path)
     con = duckdb.connect(str(working))
     # every row of v7 disappears and no other row changes: the delta cannot see it, the row count can
     con.execute("delete from marts.fct_sessions where anonymous_id = 'v7'")
@@ -292,9 +296,7 @@ def test_a_replaced_file_a_reader_still_has_open_is_never_written(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
     monkeypatch.setattr(publish, "PREVIOUS_MIN_AGE_SECONDS", 0)
-    working, serving = tmp_path / "w.duckdb", tmp_path / "serving.duckdb"
-    make_marts(working).close()
-    publish_serving_file(working, serving)
+    working, serving = published_marts(tmp_path)
     before = contents(serving, "marts.fct_sessions")
     # a reader in another process opens the serving file and keeps it open
     reader = subprocess.Popen(
@@ -327,9 +329,7 @@ def test_a_kept_file_that_is_still_the_serving_file_is_discarded(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
     monkeypatch.setattr(publish, "PREVIOUS_MIN_AGE_SECONDS", 0)
-    working, serving = tmp_path / "w.duckdb", tmp_path / "serving.duckdb"
-    make_marts(working).close()
-    publish_serving_file(working, serving)
+    working, serving = published_marts(tmp_path)
     # a publication killed between the link and the rename: both names on the serving file
     (tmp_path / ".serving.duckdb.previous").unlink()
     os.link(serving, tmp_path / ".serving.duckdb.previous")
@@ -339,9 +339,7 @@ def test_a_kept_file_that_is_still_the_serving_file_is_discarded(
 
 
 def test_a_replaced_file_is_reused_only_once_it_is_old_enough(tmp_path: Path):
-    working, serving = tmp_path / "w.duckdb", tmp_path / "serving.duckdb"
-    make_marts(working).close()
-    publish_serving_file(working, serving)
+    working, serving = published_marts(tmp_path)
     refresh_visitor(working, "v1", 1)
     publish_serving_file(working, serving)
     refresh_visitor(working, "v2", 2)

@@ -35,9 +35,21 @@
 {%- endmacro %}
 
 {#- The newest value of a run-timestamp column already in this incremental model: rows upstream
-    stamped later than it are the ones this run has not seen yet. -#}
+    stamped later than it are the ones this run has not seen yet. The column is qualified, so a
+    stored table without it (built by an earlier version) can never bind it to the outer query;
+    such a table stops the run with what to do rather than a binder error. -#}
 {% macro incremental_watermark(column) -%}
-    (select coalesce(max({{ column }}), cast('1900-01-01' as {{ dbt.type_timestamp() }})) from {{ this }})
+    {#- (in a unit test, `this` is the name of the given rows, not a relation) -#}
+    {%- if execute and is_incremental() and this is not string -%}
+        {%- set stored = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list -%}
+        {%- if stored and column | lower not in stored -%}
+            {{ exceptions.raise_compiler_error(
+                this ~ " has no column " ~ column ~ ": it was built by an earlier version of this project. "
+                ~ "Rebuild it once: uv run warehouse refresh --full-refresh, or only this model: "
+                ~ "uv run dbt run -s " ~ this.identifier ~ " --full-refresh") }}
+        {%- endif -%}
+    {%- endif -%}
+    (select coalesce(max(stored.{{ column }}), cast('1900-01-01' as {{ dbt.type_timestamp() }})) from {{ this }} as stored)
 {%- endmacro %}
 
 {#- The time of the current statement as a plain UTC timestamp, for run-stamp columns. -#}
