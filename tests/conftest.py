@@ -7,6 +7,7 @@ whole project), so tests that run dbt share `warehouse_settings` and start from 
 
 from __future__ import annotations
 
+import csv
 import gzip
 import json
 import shutil
@@ -83,6 +84,8 @@ class Built:
     incremental_serving_copy: Path
     late_events_added: int  # page views add_late_events delivered
     restitched: dict[str, str]  # visitor -> customer, from the logins add_late_events delivered
+    reexported_order: str  # an order of the first window exported again on the last day, cancelled
+    reexported_lines: int  # its order lines, in that export
 
 
 @pytest.fixture(scope="session")
@@ -95,6 +98,7 @@ def built(warehouse_settings: Settings, tmp_path_factory: pytest.TempPathFactory
         path.unlink(missing_ok=True)
     sample = generator.generate(s.landing_dir, days=DAYS, customers=150, seed=7, start=START)
     late_events_added, restitched = add_late_events(s.landing_dir)
+    reexported_order, reexported_lines = reexport_an_order(s.landing_dir)
 
     daily = []
     for first, last in INCREMENTAL_WINDOWS:
@@ -104,7 +108,10 @@ def built(warehouse_settings: Settings, tmp_path_factory: pytest.TempPathFactory
     serving_copy = Path(shutil.copy(s.serving_path, keep / "serving.duckdb"))
 
     full = run_refresh(s, full_refresh=True, echo=lambda _: None)
-    return Built(s, sample, daily, full, incremental_copy, serving_copy, late_events_added, restitched)
+    return Built(
+        s, sample, daily, full, incremental_copy, serving_copy, late_events_added, restitched,
+        reexported_order, reexported_lines,
+    )  # fmt: skip
 
 
 Timelines = dict[str, list[tuple[datetime, bool, dict]]]  # visitor -> (occurred_at, arrives last, event)
@@ -226,3 +233,33 @@ def add_late_events(landing: Path) -> tuple[int, dict[str, str]]:
     for name, events in (("late-session-changes", session_changes), ("late-logins", logins)):
         (folder / f"{name}.jsonl").write_text("".join(json.dumps(e) + "\n" for e in events))
     return len(session_changes) + len(logins), moves
+
+
+def reexport_an_order(landing: Path) -> tuple[str, int]:
+    """Export again on the last day, cancelled, the first completed order of the first window
+    whose buyer has no event arriving on the last day: the session of its purchase is not sessionized again,
+    so only the order's new state can change its orders and revenue in the last daily run.
+    Returns the order and how many lines the export has."""
+    timelines = read_event_timelines(landing)
+    quiet = {
+        event["order_id"]
+        for timeline in timelines.values()
+        if not any(arrives_last for _, arrives_last, _ in timeline)
+        for _, _, event in timeline
+        if event.get("event_type") == "purchase" and event.get("order_id")
+    }
+    rows = []
+    for path in sorted((landing / "orders").glob("dt=*/*.csv*")):
+        if path.parent.name == f"dt={LAST_DAY}":
+            continue
+        opener = gzip.open if path.suffix == ".gz" else open
+        with opener(path, "rt", newline="", encoding="utf-8") as fh:
+            rows += list(csv.DictReader(fh))
+    order = min(row["order_id"] for row in rows if row["status"] == "completed" and row["order_id"] in quiet)
+    stamp = f"{LAST_DAY.isoformat()}T12:00:00+00:00"
+    lines = [{**row, "status": "cancelled", "updated_at": stamp} for row in rows if row["order_id"] == order]
+    with open(landing / "orders" / f"dt={LAST_DAY}" / "re-exported-order.csv", "w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(lines)
+    return order, len(lines)

@@ -75,7 +75,8 @@ def test_every_row_read_is_loaded_or_rejected(built: Built):
     for source in generator.SOURCES:
         loaded = scalar(db, f"select count(*) from raw.{source}")
         rejected = scalar(db, f"select count(*) from raw.{source}_rejects")
-        added = built.late_events_added if source == "events" else 0  # conftest's late page views
+        # conftest's late page views and re-exported order
+        added = {"events": built.late_events_added, "orders": built.reexported_lines}.get(source, 0)
         assert loaded + rejected == built.sample.rows[source] + added, source
         assert rejected == built.sample.defects[source], source
         assert scalar(db, f"select count(*) from raw.{source}_rejects where reason is null") == 0
@@ -252,6 +253,30 @@ def test_logins_move_visitors_between_customers_in_daily_loads(built: Built):
                 and customer_id = '{built.restitched[anonymous]}'""",
     )
     assert anonymous_days > 0
+
+
+def test_a_re_exported_order_restates_its_session_in_daily_loads(built: Built):
+    """conftest exports again on the last day, cancelled, a completed order of the first window
+    whose session the last daily run does not sessionize again: that run must still take the
+    order off its session's orders and revenue (fct_sessions' restate_session_orders post-hook)."""
+    db = built.incremental_copy
+    order = built.reexported_order
+    assert scalar(db, f"select status from marts.fct_orders where order_id = '{order}'") == "cancelled"
+    sessions = query(
+        db,
+        f"""select sessions.orders, sessions.revenue,
+                sessions._refreshed_at = (select max(_refreshed_at) from marts.fct_sessions),
+                sessions._sessionized_at < (
+                    select max(_sessionized_at) from intermediate.int_events_sessionized
+                )
+            from marts.fct_sessions as sessions
+            where sessions.session_id in (
+                select session_id from intermediate.int_purchase_events where order_id = '{order}'
+            )""",
+    )
+    # restated by the last run, from events the first window sessionized; the full refresh
+    # agrees (test_daily_loads_equal_a_full_refresh)
+    assert sessions == [(0, 0, True, True)]
 
 
 @pytest.mark.parametrize("relation", COMPARED_MODELS)

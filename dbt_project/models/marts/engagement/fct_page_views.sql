@@ -3,8 +3,9 @@
     time on page (time to the next event of the session; null for the session's last event),
     entrance and exit flags, and the stitched customer.
 
-    Incremental like fct_sessions: page views of re-sessionized events and of visitors whose
-    stitched customer changed since the last build (watermark `_refreshed_at`).
+    Incremental like fct_sessions: a run writes the page views of re-sessionized events
+    (watermark `_refreshed_at`); its post-hook gives the older page views of visitors whose
+    stitched customer changed their new customer (restitch_customers).
 -#}
 {{
     config(
@@ -16,6 +17,7 @@
         tags=['arrival_window'],
         meta={'tests_read_rows_written_at': '_refreshed_at'},
         on_schema_change='fail',
+        post_hook="{{ restitch_customers() }}",
     )
 }}
 
@@ -26,17 +28,7 @@ events as (
     where
         event_type = 'page_view'
         {% if is_incremental() %}
-            -- two branches rather than one `or`: the watermark alone prunes the scan
             and _sessionized_at > {{ incremental_watermark('_refreshed_at') }}
-    union all
-    select * from {{ ref('int_events_sessionized') }}
-    where
-        event_type = 'page_view'
-        and _sessionized_at <= {{ incremental_watermark('_refreshed_at') }}
-        and anonymous_id in (
-            select anonymous_id from {{ ref('int_visitors_stitched') }}
-            where _changed_at > {{ incremental_watermark('_refreshed_at') }}
-        )
         {% endif %}
 ),
 

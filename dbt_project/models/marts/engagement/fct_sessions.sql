@@ -2,10 +2,11 @@
     One row per session (contract §4): timing, depth, bounce and engagement, purchases and revenue
     of completed orders, landing/exit pages, traffic channel, and the stitched customer.
 
-    Incremental: a run rebuilds the sessions whose events were sessionized again, the sessions of
-    visitors whose stitched customer changed, and the sessions whose orders changed state since the
-    last build (watermark `_refreshed_at`). Sessions that a late event merged away are deleted by
-    the pre-hook, so the table always equals a full refresh.
+    Incremental: a run rebuilds the sessions whose events were sessionized again since the last
+    build (watermark `_refreshed_at`). Its post-hooks update the older sessions of visitors whose
+    stitched customer changed (restitch_customers) and the orders and revenue of sessions whose
+    orders changed state (restate_session_orders). Sessions that a late event merged away are
+    deleted by the pre-hook, so the table always equals a full refresh.
 -#}
 -- depends_on: {{ ref('channel_groups') }}
 -- depends_on: {{ ref('int_purchase_events') }}
@@ -20,6 +21,7 @@
         meta={'tests_read_rows_written_at': '_refreshed_at'},
         on_schema_change='fail',
         pre_hook="{{ delete_vanished_sessions() }}",
+        post_hook=["{{ restitch_customers() }}", "{{ restate_session_orders() }}"],
     )
 }}
 
@@ -29,46 +31,14 @@ with
 
 {% if is_incremental() %}
 
-restitched as (
-    select session_id
-    from {{ this }}
-    where anonymous_id in (
-        select anonymous_id from {{ ref('int_visitors_stitched') }}
-        where _changed_at > {{ incremental_watermark('_refreshed_at') }}
-    )
-),
-
-reordered as (
-    select distinct session_id
-    from {{ ref('int_purchase_events') }}
-    where
-        order_id in (
-            select order_id from {{ ref('int_orders_converted') }}
-            where _loaded_at > {{ incremental_watermark('_refreshed_at') }}
-        )
-),
-
-restitched_or_reordered as (
-    select session_id from restitched
-    union
-    select session_id from reordered
-),
-
 events as (
     -- Every event of a re-sessionized session was sessionized again (the sessionizer rewrites a
     -- visitor's timeline from a session's start, or from a new event after every session it
     -- keeps), so those events are the ones past the watermark: a bound DuckDB prunes the scan
-    -- with. The other sessions in scope (restitched or
-    -- reordered, not re-sessionized) are few, and their events all sit before the watermark.
+    -- with. Older sessions whose customer or orders changed are updated by the post-hooks.
     select sessionized.*
     from {{ ref('int_events_sessionized') }} as sessionized
     where sessionized._sessionized_at > {{ incremental_watermark('_refreshed_at') }}
-    union all
-    select sessionized.*
-    from {{ ref('int_events_sessionized') }} as sessionized
-    where
-        sessionized._sessionized_at <= {{ incremental_watermark('_refreshed_at') }}
-        and sessionized.session_id in (select in_scope.session_id from restitched_or_reordered as in_scope)
 ),
 
 {% endif %}
