@@ -237,9 +237,9 @@ def add_late_events(landing: Path) -> tuple[int, dict[str, str]]:
 
 def reexport_an_order(landing: Path) -> tuple[str, int]:
     """Export again on the last day, cancelled, the first completed order of the first window
-    whose buyer has no event arriving on the last day: the session of its purchase is not sessionized again,
-    so only the order's new state can change its orders and revenue in the last daily run.
-    Returns the order and how many lines the export has."""
+    whose buyer has no event arriving on the last day: the session of its purchase is not
+    sessionized again, so only the order's new state can change its orders and revenue in the
+    last daily run. Returns the order and how many lines the export has."""
     timelines = read_event_timelines(landing)
     quiet = {
         event["order_id"]
