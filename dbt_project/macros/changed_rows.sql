@@ -40,35 +40,47 @@
     {% endif %}
 {% endmacro %}
 
+{#- Contract §4, session fields: a session's `orders` and `revenue` come from the completed orders
+    whose order_id a purchase event of the session carries. `purchased` has one row per
+    (session_id, order_id); sessions without a completed order have no row (the callers make
+    that 0). fct_sessions builds its sessions and restate_session_orders updates them with it. -#}
+{% macro session_completed_orders(purchased, orders) %}
+    select
+        purchased.session_id,
+        count(*) as orders,
+        sum(orders.net_revenue) as revenue
+    from {{ purchased }} as purchased
+    inner join {{ orders }} as orders
+        on purchased.order_id = orders.order_id
+    where orders.is_completed
+    group by purchased.session_id
+{% endmacro %}
+
 {#- fct_sessions: the orders and revenue of sessions with a purchase event of an order exported
-    again (a new status, a refund), counted as the model counts them: completed orders only. -#}
+    again (a new status, a refund); a session none of whose orders is completed any more gets 0. -#}
 {% macro restate_session_orders() %}
     {% if is_incremental() %}
+        {%- set reordered -%}
+            select session_id from {{ ref('int_purchase_events') }}
+            where order_id in (
+                select order_id from {{ ref('int_orders_converted') }}
+                where _loaded_at > {{ previous_run_watermark() }}
+            )
+        {%- endset %}
         merge into {{ this }} as stored
         using (
             select
-                purchased.session_id,
-                cast(sum(case when orders.is_completed then 1 else 0 end) as {{ dbt.type_bigint() }}) as orders,
-                cast(
-                    coalesce(sum(case when orders.is_completed then orders.net_revenue end), 0)
-                    as {{ dbt.type_numeric() }}
-                ) as revenue
-            from (
-                select distinct session_id, order_id
-                from {{ ref('int_purchase_events') }}
-                where
-                    order_id is not null
-                    and session_id in (
-                        select session_id from {{ ref('int_purchase_events') }}
-                        where order_id in (
-                            select order_id from {{ ref('int_orders_converted') }}
-                            where _loaded_at > {{ previous_run_watermark() }}
-                        )
-                    )
-            ) as purchased
-            left join {{ ref('int_orders_converted') }} as orders
-                on purchased.order_id = orders.order_id
-            group by purchased.session_id
+                reordered.session_id,
+                coalesce(totals.orders, 0) as orders,
+                cast(coalesce(totals.revenue, 0) as {{ dbt.type_numeric() }}) as revenue
+            from (select distinct session_id from ({{ reordered }}) as changed) as reordered
+            left join (
+                {{ session_completed_orders(
+                    '(select distinct session_id, order_id from ' ~ ref('int_purchase_events')
+                    ~ ' where order_id is not null and session_id in (' ~ reordered ~ '))',
+                    ref('int_orders_converted')) }}
+            ) as totals
+                on reordered.session_id = totals.session_id
         ) as restated
             on stored.session_id = restated.session_id
         when matched and (

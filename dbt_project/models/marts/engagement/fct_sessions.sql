@@ -93,15 +93,7 @@ purchased_orders as (
 ),
 
 session_orders as (
-    select
-        purchased_orders.session_id,
-        count(*) as orders,
-        sum(orders.net_revenue) as revenue
-    from purchased_orders
-    inner join orders
-        on purchased_orders.order_id = orders.order_id
-    where orders.is_completed
-    group by purchased_orders.session_id
+    {{ session_completed_orders('purchased_orders', 'orders') }}
 ),
 
 traffic as (
