@@ -61,6 +61,10 @@ PREVIOUS_SUFFIX = ".previous"
 PREVIOUS_MIN_AGE_SECONDS = 2.0
 # A delta that would rewrite more than this share of a table's rows is no cheaper than a copy.
 MAX_DELTA_SHARE = 0.5
+# A delta's delete (see _delete_replaced) matches exactly the times of its rows older than this
+# many days before its newest row, up to this many distinct times; newer rows by a lower bound.
+RECENT_DAYS = 7
+EXACT_TIMES = 1000
 
 
 class _DeltaDoesNotFit(Exception):
@@ -404,7 +408,7 @@ def _apply_delta(
         # since is in delta_rows: so after replacing rows by key the copy holds all the working
         # file's rows, and counts equal means nothing else is left.
         since = f"{time_column} >= (select min({time_column}) from delta_rows)"
-        con.execute(f"delete from {here} where {since} and {key} in (select {key} from delta_rows)")
+        _delete_replaced(con, here, key, time_column)
         con.execute(f"insert into {here} select * from delta_rows")
         (published_rows,) = con.execute(f"select count(*) from {here}").fetchone()
         if published_rows != working_rows:
@@ -429,3 +433,57 @@ def _apply_delta(
     if published_rows != working_rows:
         raise _DeltaDoesNotFit(f"{schema}.{table}: {published_rows} rows published, {working_rows} built")
     return rows
+
+
+def _delete_replaced(con: duckdb.DuckDBPyConnection, here: str, key: str, time_column: str) -> int:
+    """Delete from the copy's table `here` the rows whose keys are in delta_rows; returns how many
+    distinct times it matched exactly.
+
+    Nearly all of a day's delta is recent, but a few old rows (the sessions of a visitor who just
+    logged in, an order exported again) would pull one lower time bound back to the start of
+    history, and the delete would read every stored key (1.1 of 1.3 s at 50M events). A key keeps
+    its time, so the rows older than the recent days are matched by their exact times, a short
+    list of constants that DuckDB checks on the time column before it decodes any key, and the
+    recent ones by a lower bound. Were a key's time ever to move, its old row would stay; the row
+    counts would then disagree and the caller falls back as for any other mismatch.
+    """
+    (cutoff, time_type, timeless) = con.execute(
+        f"""select
+                -- the recent days, unless more than EXACT_TIMES distinct times are older
+                least(
+                    max({time_column}) - interval {RECENT_DAYS} day,
+                    (select {time_column} from (select distinct {time_column} from delta_rows
+                                                where {time_column} is not null)
+                     order by 1 limit 1 offset {EXACT_TIMES})
+                ),
+                any_value(typeof({time_column})),
+                count(*) filter (where {time_column} is null)
+            from delta_rows"""
+    ).fetchone()
+    if timeless:  # not expected (the time columns are required), but then a delete by key alone
+        con.execute(f"delete from {here} where {key} in (select {key} from delta_rows)")
+        return 0
+    if cutoff is None:  # an empty delta
+        return 0
+    # as DuckDB prints them, so that each constant casts back to the same value
+    old_times = [
+        text
+        for (text,) in con.execute(
+            f"""select distinct cast({time_column} as varchar) from delta_rows
+                where {time_column} < $1""",
+            [cutoff],
+        ).fetchall()
+    ]
+    if old_times:
+        literals = ", ".join(f"cast('{text}' as {time_type})" for text in old_times)
+        con.execute(
+            f"""delete from {here} where {time_column} in ({literals})
+                and {key} in (select {key} from delta_rows where {time_column} < $1)""",
+            [cutoff],
+        )
+    con.execute(
+        f"""delete from {here} where {time_column} >= $1
+            and {key} in (select {key} from delta_rows where {time_column} >= $1)""",
+        [cutoff],
+    )
+    return len(old_times)

@@ -209,6 +209,39 @@ def test_rows_rewritten_in_place_are_replaced_by_key(tmp_path: Path):
     assert contents(serving, "marts.fct_sessions") == contents(working, "marts.fct_sessions")
 
 
+@pytest.mark.parametrize("exact_times", [publish.EXACT_TIMES, 2])
+def test_old_rows_in_a_delta_are_replaced_by_their_exact_times(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, exact_times: int
+):
+    """A day's delta: new sessions three weeks on, and a few old ones rewritten (a visitor who
+    logged in). The old ones are deleted by their exact times, the new by a lower bound; with room
+    for only 2 exact times, the rest of the old ones go by the bound. Either way the file equals
+    the working file."""
+    monkeypatch.setattr(publish, "EXACT_TIMES", exact_times)
+    matched_exactly: list[int] = []
+    delete_replaced = publish._delete_replaced
+    monkeypatch.setattr(
+        publish, "_delete_replaced", lambda *args: matched_exactly.append(delete_replaced(*args))
+    )
+    working, serving = published_marts(tmp_path)
+    con = duckdb.connect(str(working))
+    con.execute(
+        """update marts.fct_sessions set revenue = revenue + 1, _refreshed_at = timestamp '2026-10-02'
+           where anonymous_id = 'v3'"""
+    )
+    con.execute(
+        """insert into marts.fct_sessions
+           select 'v' || (range % 7), 'late' || range, range, timestamp '2026-09-21' + to_minutes(range),
+                  timestamp '2026-10-02'
+           from range(50)"""
+    )
+    con.close()
+    result = publish_serving_file(working, serving)
+    assert (result.method, result.rows_replaced) == ("delta", 10 + 50)
+    assert matched_exactly == [min(10, exact_times)]  # v3's sessions, three weeks before the rest
+    assert contents(serving, "marts.fct_sessions") == contents(working, "marts.fct_sessions")
+
+
 def test_a_visitor_gone_without_a_trace_falls_back_to_a_full_copy(tmp_path: Path):
     working, serving = published_marts(tmp_path)
     con = duckdb.connect(str(working))
