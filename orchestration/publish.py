@@ -444,10 +444,10 @@ def _delete_replaced(con: duckdb.DuckDBPyConnection, here: str, key: str, time_c
     history, and the delete would read every stored key (1.1 of 1.3 s at 50M events). A key keeps
     its time, so the rows older than the recent days are matched by their exact times, a short
     list of constants that DuckDB checks on the time column before it decodes any key, and the
-    recent ones by a lower bound. Were a key's time ever to move, its old row would stay; the row
-    counts would then disagree and the caller falls back as for any other mismatch.
+    recent ones by a lower bound. Were a key's time ever to move (or be null), its old row would
+    stay; the row counts would then disagree and the caller falls back as for any other mismatch.
     """
-    (cutoff, time_type, timeless) = con.execute(
+    (cutoff, time_type) = con.execute(
         f"""select
                 -- the recent days, unless more than EXACT_TIMES distinct times are older
                 least(
@@ -456,13 +456,9 @@ def _delete_replaced(con: duckdb.DuckDBPyConnection, here: str, key: str, time_c
                                                 where {time_column} is not null)
                      order by 1 limit 1 offset {EXACT_TIMES})
                 ),
-                any_value(typeof({time_column})),
-                count(*) filter (where {time_column} is null)
+                any_value(typeof({time_column}))
             from delta_rows"""
     ).fetchone()
-    if timeless:  # not expected (the time columns are required), but then a delete by key alone
-        con.execute(f"delete from {here} where {key} in (select {key} from delta_rows)")
-        return 0
     if cutoff is None:  # an empty delta
         return 0
     # as DuckDB prints them, so that each constant casts back to the same value
