@@ -40,9 +40,18 @@ session_facts as (
     group by customer_id
 ),
 
+activity as (
+    select
+        session_facts.*,
+        coalesce(email_clicks.email_clicks, 0) as email_clicks
+    from session_facts
+    left join email_clicks
+        on session_facts.customer_id = email_clicks.customer_id
+),
+
 final as (
     select
-        session_facts.customer_id,
+        customer_id,
         first_session_at,
         last_session_at,
         last_session_date,
@@ -55,11 +64,9 @@ final as (
         cast(engaged_sessions as double) / sessions as engaged_session_rate,
         cast(page_views as double) / sessions as page_views_per_session,
         add_to_carts,
-        session_facts.social_shares,
-        coalesce(email_clicks.email_clicks, 0) as email_clicks
-    from session_facts
-    left join email_clicks
-        on session_facts.customer_id = email_clicks.customer_id
+        social_shares,
+        email_clicks
+    from activity
 )
 
 select * from final

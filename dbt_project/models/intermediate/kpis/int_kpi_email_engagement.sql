@@ -38,10 +38,22 @@ periods as (
 ),
 
 segmented as (
-    select period_grain, period_start, 'all' as segment_type, 'all' as segment_value, event_type, recipient_id
+    select
+        period_grain,
+        period_start,
+        'all' as segment_type,
+        'all' as segment_value,
+        event_type,
+        recipient_id
     from periods
     union all
-    select period_grain, period_start, 'campaign' as segment_type, campaign as segment_value, event_type, recipient_id
+    select
+        period_grain,
+        period_start,
+        'campaign' as segment_type,
+        campaign as segment_value,
+        event_type,
+        recipient_id
     from periods
 ),
 
