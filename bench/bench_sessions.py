@@ -37,6 +37,7 @@ SIZES = {"100k": 850, "1m": 8_400, "10m": 84_000, "50m": 420_000}
 SESSION_MODELS = [
     "stg_tracking__events",
     "int_events_sessionized",
+    "int_email_events",
     "int_visitors_stitched",
     "stg_shop__order_lines",
     "int_fx_rates_ranged",
@@ -52,12 +53,16 @@ with deduplicated as (
     qualify row_number() over (
         partition by event_id order by _partition_date, _source_file, _line_number) = 1
 ),
+site_events as (
+    -- contract §2: email opens and clicks are off-site, in no session
+    select * from deduplicated where event_type not in ('email_open', 'email_click')
+),
 gaps as (
     select
         *,
         case when epoch(occurred_at) - epoch(lag(occurred_at) over visitor) > {timeout}
                   or lag(occurred_at) over visitor is null then 1 else 0 end as is_start
-    from deduplicated
+    from site_events
     window visitor as (partition by anonymous_id order by occurred_at, event_id)
 ),
 numbered as (
@@ -73,7 +78,9 @@ select
     epoch(max(occurred_at)) - epoch(min(occurred_at)) as duration_seconds,
     count(*) as events,
     count(*) filter (where event_type = 'page_view') as page_views,
-    count(*) filter (where event_type = 'page_view') = 1 and count(*) = 1 as is_bounce,
+    count(*) filter (where event_type = 'page_view') = 1
+        and count(*) filter (where event_type not in ('ad_impression', 'experiment_exposure')) = 1
+        as is_bounce,
     bool_or(event_type = 'purchase') as has_purchase,
     arg_min(page_path, (occurred_at, event_id)) filter (where event_type = 'page_view') as landing_page_path,
     arg_max(page_path, (occurred_at, event_id)) filter (where event_type = 'page_view') as exit_page_path,

@@ -17,11 +17,14 @@ from orchestration import generator
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 # Run stamps that legitimately differ between an incremental and a full build.
+# Contract §2: the off-site event types, which no session holds.
+OFF_SITE = "('email_open', 'email_click')"
 LINEAGE_COLUMNS = {"_loaded_at", "_sessionized_at", "_refreshed_at", "_changed_at"}
 COMPARED_MODELS = [
     "staging.stg_tracking__events",
     "staging.stg_shop__order_lines",
     "intermediate.int_events_sessionized",
+    "intermediate.int_email_events",
     "intermediate.int_visitors_stitched",
     "intermediate.int_orders_converted",
     "intermediate.int_order_touches",
@@ -32,6 +35,7 @@ COMPARED_MODELS = [
     "marts.fct_sessions",
     "marts.fct_page_views",
     "marts.fct_conversion_paths",
+    "marts.fct_email_engagement",
     "marts.fct_orders",
     "marts.dim_customers",
     "marts.fct_survey_responses",
@@ -42,6 +46,7 @@ COMPARED_MODELS = [
     "intermediate.int_kpi_daily",
     "intermediate.int_kpi_visitor_segments",
     "intermediate.int_kpi_distinct",
+    "intermediate.int_kpi_email_engagement",
     "marts.kpi_metrics",
     "marts.clv_model_parameters",
 ]
@@ -107,8 +112,12 @@ def test_sessions_are_sane(built: Built):
                   avg(is_engaged::int), avg(page_views), sum(events)
            from marts.fct_sessions""",
     )[0]
-    staged_events = scalar(built.settings.duckdb_path, "select count(*) from staging.stg_tracking__events")
-    assert events_in_sessions == staged_events  # every event is in exactly one session
+    staged_events = scalar(
+        built.settings.duckdb_path,
+        f"select count(*) from staging.stg_tracking__events where event_type not in {OFF_SITE}",
+    )
+    # every site event is in exactly one session, an off-site one in none
+    assert events_in_sessions == staged_events
     assert visitors < sessions < staged_events
     assert 0.05 < bounce < 0.6
     assert 0.005 < conversion < 0.2
@@ -158,6 +167,34 @@ def test_page_views_and_paths_add_up(built: Built):
     )[0]
     assert sessions == scalar(serving, "select count(*) from marts.fct_sessions")
     assert conversions == scalar(serving, "select count(*) from marts.fct_sessions where has_purchase")
+
+
+def test_email_events_stay_out_of_sessions_and_paths_exclude_outcomes(built: Built):
+    """Contract §2 and §4 on the sample: email opens and clicks are in no session, in daily runs
+    as in the full refresh (test_daily_loads_equal_a_full_refresh), their engagement adds up to
+    the email events, and no conversion path holds an outcome page (so converting paths do not
+    all end the same way)."""
+    db = built.settings.duckdb_path
+    off_site = scalar(db, f"select count(*) from staging.stg_tracking__events where event_type in {OFF_SITE}")
+    assert off_site > 0
+    assert scalar(db, "select count(*) from intermediate.int_email_events") == off_site
+    in_sessions = f"select count(*) from intermediate.int_events_sessionized where event_type in {OFF_SITE}"
+    assert scalar(db, in_sessions) == 0
+    opens, clicks = query(db, "select sum(opens), sum(clicks) from marts.fct_email_engagement")[0]
+    assert opens + clicks == off_site
+    outcome_steps = scalar(
+        db,
+        """select count(*) from marts.fct_conversion_paths as paths
+           join reference.page_types as types on types.is_outcome
+           where list_contains(string_split(paths.path, ' > '), types.page_type)""",
+    )
+    assert outcome_steps == 0
+    converting_last_steps = scalar(
+        db,
+        """select count(distinct string_split(path, ' > ')[-1]) from marts.fct_conversion_paths
+           where conversions > 0""",
+    )
+    assert converting_last_steps > 1
 
 
 def test_stitching_reaches_sessions_before_login(built: Built):

@@ -1,9 +1,11 @@
 {#-
-    Paths to conversion (contract §4): per session, the page types of its page views up to the
-    first purchase (the whole session when there is none), repeats of the same type in a row
-    collapsed ("product > product > cart" reads "product > cart"), the last `steps` kept, joined
-    with " > ". Returns a select of (session_id, conversion_path); sessions without a page view
-    before their first purchase have no row.
+    Paths to conversion (contract §4): per session, the page types of its page views before its
+    first purchase event (the whole session when there is none), leaving out outcome pages (page
+    types flagged `is_outcome` in the page_types seed, e.g. order confirmation: what happens
+    because of a conversion never explains it), repeats of the same type in a row collapsed
+    ("product > product > cart" reads "product > cart"), the FIRST `steps` kept (how the journey
+    began), joined with " > ". Returns a select of (session_id, conversion_path); sessions
+    without such a page view have no row.
 
     `events` is the sessionized events (a relation or CTE name); `sessions` has session_id and
     first_purchase_event_number.
@@ -13,7 +15,7 @@
 {%- endmacro %}
 
 {#- Any engine: two windows over the page views (the previous page type, then the position from
-    the end). -#}
+    the start). -#}
 {% macro default__conversion_paths(events, sessions, steps) %}
     with path_page_views as (
         select
@@ -31,7 +33,7 @@
             session_id,
             event_number,
             page_type,
-            row_number() over (partition by session_id order by event_number desc) as steps_before_end
+            row_number() over (partition by session_id order by event_number) as step_number
         from path_page_views
         where previous_page_type is null or previous_page_type <> page_type
     )
@@ -40,7 +42,7 @@
         session_id,
         {{ dbt.listagg('page_type', "' > '", 'order by event_number') }} as conversion_path
     from path_steps
-    where steps_before_end <= {{ steps }}
+    where step_number <= {{ steps }}
     group by session_id
 {% endmacro %}
 
@@ -53,8 +55,8 @@
         array_to_string(
             list_slice(
                 list_filter(page_types, lambda page_type, i: i = 1 or page_type <> page_types[i - 1]),
-                -{{ steps }},
-                -1
+                1,
+                {{ steps }}
             ),
             ' > '
         ) as conversion_path
@@ -67,7 +69,8 @@
     ) as session_page_types
 {% endmacro %}
 
-{#- Both versions read the same rows: the page views before the session's first purchase. -#}
+{#- Both versions read the same rows: the page views before the session's first purchase, but
+    those of outcome pages. -#}
 {% macro conversion_path_page_views(events, sessions) -%}
     from {{ events }} as path_events
         inner join {{ sessions }} as path_sessions
@@ -78,4 +81,20 @@
                 path_sessions.first_purchase_event_number is null
                 or path_events.event_number < path_sessions.first_purchase_event_number
             )
+            {%- set outcomes = outcome_page_types() %}
+            {%- if outcomes %}
+            and path_events.page_type not in (
+                {%- for page_type in outcomes %}{{ _sql_string(page_type) }}{{ ', ' if not loop.last }}{% endfor -%}
+            )
+            {%- endif %}
 {%- endmacro %}
+
+{#- The page types the page_types seed flags as outcomes, read when the model runs (written into
+    the SQL as constants, like the page-type rules themselves: macros/seed_rules.sql). -#}
+{% macro outcome_page_types() %}
+    {%- set outcomes = [] %}
+    {%- for row in _seed_rows('page_types', ['page_type', 'is_outcome']) if row[1] %}
+        {%- if row[0] not in outcomes %}{% do outcomes.append(row[0]) %}{% endif %}
+    {%- endfor %}
+    {{ return(outcomes) }}
+{% endmacro %}

@@ -1,13 +1,26 @@
 {#- Web and app activity per stitched customer: sessions, page views, time on site, bounce,
     engagement, and the on-site actions the engagement score and behavioural segments use.
-    Everything comes from fct_sessions (the actions are counted per session there), so the
-    roll-up reads one row per session rather than every event of history. -#}
+    Everything but email clicks comes from fct_sessions (the actions are counted per session
+    there), so the roll-up reads one row per session rather than every event of history. Email
+    clicks are off-site events in no session (contract §2): they are counted from
+    int_email_events, under the stitched customer of their device as sessions are. -#}
 
 with
 
 sessions as (
     select * from {{ ref('fct_sessions') }}
     where customer_id is not null
+),
+
+email_clicks as (
+    select
+        visitors.customer_id,
+        count(*) as email_clicks
+    from {{ ref('int_email_events') }} as email_events
+    inner join {{ ref('int_visitors_stitched') }} as visitors
+        on email_events.anonymous_id = visitors.anonymous_id
+    where email_events.event_type = 'email_click'
+    group by visitors.customer_id
 ),
 
 session_facts as (
@@ -22,10 +35,18 @@ session_facts as (
         sum(case when is_bounce then 1 else 0 end) as bounced_sessions,
         sum(case when is_engaged then 1 else 0 end) as engaged_sessions,
         sum(add_to_carts) as add_to_carts,
-        sum(social_shares) as social_shares,
-        sum(email_clicks) as email_clicks
+        sum(social_shares) as social_shares
     from sessions
     group by customer_id
+),
+
+activity as (
+    select
+        session_facts.*,
+        coalesce(email_clicks.email_clicks, 0) as email_clicks
+    from session_facts
+    left join email_clicks
+        on session_facts.customer_id = email_clicks.customer_id
 ),
 
 final as (
@@ -45,7 +66,7 @@ final as (
         add_to_carts,
         social_shares,
         email_clicks
-    from session_facts
+    from activity
 )
 
 select * from final

@@ -1,7 +1,9 @@
 {#-
-    Every event with its session (contract §4, "Session"): a visitor's events ordered by
+    Every site event with its session (contract §4, "Session"): a visitor's events ordered by
     occurred_at then event_id; a gap longer than `session_timeout_minutes` starts a new session.
     session_id = md5(anonymous_id | first event_id), so the same events always give the same id.
+    Off-site events (email opens and clicks, contract §2) are left out: they neither start, extend
+    nor belong to a session, in a full refresh and in daily runs alike (int_email_events has them).
 
     Incremental by arrival day. For each visitor with newly staged events, sessions cannot change
     before the earliest new event, except the session it joins (the latest one started by then,
@@ -40,7 +42,10 @@ arrived as (
         anonymous_id,
         min(occurred_at) as earliest_arrived_at
     from {{ ref('stg_tracking__events') }}
-    where {{ partition_window_filter('_partition_date') }}
+    where
+        {{ partition_window_filter('_partition_date') }}
+        -- an off-site event arriving must not reopen the visitor's sessions
+        and {{ is_site_event('event_type') }}
     group by anonymous_id
 ),
 
@@ -146,6 +151,7 @@ timeline as (
             visitor_timeline rows between unbounded preceding and current row
         ) as page_views_through
     from {{ events }}
+    where {{ is_site_event('event_type') }}
     window visitor_timeline as (partition by anonymous_id order by occurred_at, event_id)
 ),
 

@@ -1,11 +1,12 @@
 {#-
     Identity map (contract §4, "Identity stitching"): every anonymous_id ever seen with a
-    customer_id, and the customer it belongs to: the one of its most recent identified event,
-    so a shared device follows its latest user. All of the visitor's sessions, earlier ones
-    included, carry this customer.
+    customer_id, on a site event or an off-site one, and the customer it belongs to: the one of
+    its most recent identified event, so a shared device follows its latest user. All of the
+    visitor's sessions, earlier ones included, carry this customer.
 
-    Incremental: only visitors with newly sessionized identified events can change. `_changed_at`
-    records when a visitor's customer last changed, so the marts re-stitch just those visitors.
+    Incremental: only visitors with newly sessionized (or newly staged off-site) identified events
+    can change. `_changed_at` records when a visitor's customer last changed, so the marts
+    re-stitch just those visitors.
 -#}
 {{
     config(
@@ -30,6 +31,20 @@ identified_events as (
         customer_id is not null
         {% if is_incremental() %}
             and _sessionized_at > {{ incremental_watermark('_sessionized_at') }}
+        {% endif %}
+    union all
+    -- Off-site events belong to no session, but a device seen with a customer on an email
+    -- open or click is still that customer's device.
+    select
+        anonymous_id,
+        customer_id,
+        occurred_at,
+        event_id
+    from {{ ref('int_email_events') }}
+    where
+        customer_id is not null
+        {% if is_incremental() %}
+            and _refreshed_at > {{ incremental_watermark('_sessionized_at') }}
         {% endif %}
 ),
 

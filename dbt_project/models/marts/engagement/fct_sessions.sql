@@ -1,6 +1,9 @@
 {#-
     One row per session (contract §4): timing, depth, bounce and engagement, purchases and revenue
     of completed orders, landing/exit pages, traffic channel, and the stitched customer.
+    Sessions hold site events only (off-site email events are in none, contract §2); of those,
+    the non-interaction events (ad impressions, experiment exposures) count in `events` and the
+    duration, but never decide bounce or engagement, which look at interaction events alone.
 
     Incremental: a run rebuilds the sessions whose events were sessionized again since the last
     build (watermark `_refreshed_at`). Its post-hooks update the older sessions of visitors whose
@@ -63,15 +66,19 @@ session_totals as (
         min(occurred_at) as started_at,
         max(occurred_at) as ended_at,
         count(*) as events,
+        cast(sum(case when {{ is_interaction_event('event_type') }} then 1 else 0 end) as {{ dbt.type_bigint() }})
+            as interaction_events,
+        min(case when {{ is_interaction_event('event_type') }} then occurred_at end) as first_interaction_at,
+        max(case when {{ is_interaction_event('event_type') }} then occurred_at end) as last_interaction_at,
         cast(sum(case when event_type = 'page_view' then 1 else 0 end) as {{ dbt.type_bigint() }}) as page_views,
         min(case when event_type = 'purchase' then event_number end) as first_purchase_event_number,
         -- the on-site actions customer roll-ups count, so they read sessions rather than events
         cast(sum(case when event_type = 'add_to_cart' then 1 else 0 end) as {{ dbt.type_bigint() }}) as add_to_carts,
         cast(sum(case when event_type = 'social_share' then 1 else 0 end) as {{ dbt.type_bigint() }}) as social_shares,
-        cast(sum(case when event_type = 'email_click' then 1 else 0 end) as {{ dbt.type_bigint() }}) as email_clicks,
         max(case when page_view_number = 1 then page_path end) as landing_page_path,
         max(case when is_last_page_view then page_path end) as exit_page_path,
-        -- the traffic fields of the session's first event
+        -- the traffic fields of the session's first event (a site event: an email click before
+        -- the visit is in no session, so the landing hit's own tags decide the channel)
         max(case when event_number = 1 then utm_source end) as utm_source,
         max(case when event_number = 1 then utm_medium end) as utm_medium,
         max(case when event_number = 1 then utm_campaign end) as utm_campaign,
@@ -125,9 +132,13 @@ final as (
         {{ seconds_between('session_totals.started_at', 'session_totals.ended_at') }} as duration_seconds,
         session_totals.page_views,
         session_totals.events,
-        session_totals.page_views = 1 and session_totals.events = 1 as is_bounce,
+        session_totals.interaction_events,
+        session_totals.page_views = 1 and session_totals.interaction_events = 1 as is_bounce,
         (
-            {{ seconds_between('session_totals.started_at', 'session_totals.ended_at') }} >= 10
+            coalesce(
+                {{ seconds_between('session_totals.first_interaction_at', 'session_totals.last_interaction_at') }},
+                0
+            ) >= 10
             or session_totals.page_views >= 2
             or session_totals.first_purchase_event_number is not null
         ) as is_engaged,
@@ -148,7 +159,6 @@ final as (
         coalesce(paths.conversion_path, '(no page view)') as conversion_path,
         session_totals.add_to_carts,
         session_totals.social_shares,
-        session_totals.email_clicks,
         session_totals._sessionized_at,
         {{ run_timestamp() }} as _refreshed_at
     from session_totals

@@ -21,6 +21,12 @@ distinct_counts as (
     from {{ ref('int_kpi_distinct') }}
 ),
 
+email_engagement as (
+    -- distinct recipients per period (int_kpi_email_engagement), like distinct_counts
+    select period_grain, period_start, segment_type, segment_value, kpi, numerator, denominator
+    from {{ ref('int_kpi_email_engagement') }}
+),
+
 observation as (
     select * from {{ ref('int_observation_window') }}
 ),
@@ -45,6 +51,8 @@ combined as (
     select * from additive
     union all
     select * from distinct_counts
+    union all
+    select * from email_engagement
 ),
 
 valued as (

@@ -1,0 +1,52 @@
+{#-
+    Every off-site event (contract §2: email_open, email_click), which no session holds: the
+    email platform records them, not the site. They feed email engagement (fct_email_engagement,
+    the KPI email_click_to_open_rate), the customers' email clicks and identity stitching.
+
+    recipient_id is whom the email reached: the customer the event carries (the platform knows
+    whom it sent to), else the device's anonymous_id; unique openers and clickers count it.
+
+    Incremental by arrival day, like the sessionizer: a run writes the off-site events staged from
+    the window's partitions (an event keeps its id and time however often it is delivered).
+-#}
+{{
+    config(
+        unique_key='event_id',
+        incremental_strategy='delete+insert',
+        tags=['arrival_window'],
+        meta={'tests_read_rows_written_at': '_refreshed_at'},
+        on_schema_change='fail',
+    )
+}}
+
+with
+
+events as (
+    select * from {{ ref('stg_tracking__events') }}
+    where
+        event_type in {{ off_site_event_types() }}
+        {% if is_incremental() %}
+            and {{ partition_window_filter('_partition_date') }}
+        {% endif %}
+),
+
+final as (
+    select
+        event_id,
+        event_type,
+        anonymous_id,
+        customer_id,
+        coalesce(customer_id, anonymous_id) as recipient_id,
+        occurred_at,
+        occurred_date,
+        utm_source,
+        utm_medium,
+        utm_campaign,
+        platform,
+        device_type,
+        _partition_date,
+        {{ run_timestamp() }} as _refreshed_at
+    from events
+)
+
+select * from final
