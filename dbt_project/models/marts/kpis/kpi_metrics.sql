@@ -2,9 +2,11 @@
     Every KPI of the contract for every period grain (day, week, month) and segment (contract
     §4): value, numerator and denominator (so any tool can re-aggregate ratios), the previous
     period's value and the change. Additive KPIs are summed from their days, so weeks and months
-    always equal the sum of their days; visitors and the engagement score are counted per period.
-    value = numerator / denominator for ratios (NPS's numerator is already ×100), the numerator
-    for counts. is_complete_period is false for periods that run past the last loaded day.
+    always equal the sum of their days; visitors, the engagement score and the repeat purchase
+    rate count distinct visitors or customers per period. value = numerator / denominator for
+    ratios (NPS's numerator is already ×100), the numerator for counts.
+    is_complete_period (contract §4, "Complete period"): every day of the period lies between
+    WAREHOUSE_START_DATE (nothing was loaded before it) and the last loaded day, both included.
 -#}
 
 {%- set grains = ['day', 'week', 'month'] %}
@@ -19,6 +21,11 @@ daily as (
 distinct_counts as (
     select period_grain, period_start, segment_type, segment_value, kpi, numerator, denominator
     from {{ ref('int_kpi_distinct') }}
+),
+
+repeat_purchases as (
+    select period_grain, period_start, segment_type, segment_value, kpi, numerator, denominator
+    from {{ ref('int_kpi_repeat_purchase_rate') }}
 ),
 
 observation as (
@@ -45,6 +52,8 @@ combined as (
     select * from additive
     union all
     select * from distinct_counts
+    union all
+    select * from repeat_purchases
 ),
 
 valued as (
@@ -82,8 +91,12 @@ final as (
         previous_period.value as previous_value,
         current_period.value - previous_period.value as change,
         (current_period.value - previous_period.value) / nullif(abs(previous_period.value), 0) as change_ratio,
-        cast(current_period.next_period_start as date) <= {{ dbt.dateadd('day', 1, 'observation.observation_end') }}
-            as is_complete_period
+        coalesce(
+            current_period.period_start >= cast('{{ warehouse_start_date() }}' as date)
+            and cast(current_period.next_period_start as date)
+            <= {{ dbt.dateadd('day', 1, 'observation.observation_end') }},
+            false
+        ) as is_complete_period
     from valued as current_period
     cross join observation
     left join valued as previous_period
