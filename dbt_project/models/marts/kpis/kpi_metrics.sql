@@ -13,9 +13,12 @@
 
 with
 
+-- Only the KPIs the catalogue marks additive are summed from days: rows of a KPI that has since
+-- become a per-period count (the repeat purchase rate before version 2) are never read again.
 daily as (
     select metric_date, segment_type, segment_value, kpi, numerator, denominator
     from {{ ref('int_kpi_daily') }}
+    where kpi in (select kpi from {{ ref('kpi_catalogue') }} where is_additive)
 ),
 
 distinct_counts as (
