@@ -66,18 +66,25 @@ customer_firsts as (
     group by 1
 ),
 
-cohort_repeats as (
+customer_repeats as (
     select
         cast({{ dbt.date_trunc('month', 'customer_firsts.first_order_date') }} as date) as cohort_month,
-        sum(case when {{ dbt.dateadd('day', 90, 'customer_firsts.first_order_date') }}
-            <= observation.observation_end then 1 else 0 end) as customers_observed_90d,
-        sum(case when {{ dbt.dateadd('day', 90, 'customer_firsts.first_order_date') }}
-            <= observation.observation_end
-            and customer_firsts.second_order_date
-            <= {{ dbt.dateadd('day', 90, 'customer_firsts.first_order_date') }} then 1 else 0 end)
-            as repeat_customers_90d
+        {{ dbt.dateadd('day', 90, 'customer_firsts.first_order_date') }}
+        <= observation.observation_end as has_90_days,
+        coalesce(
+            customer_firsts.second_order_date <= {{ dbt.dateadd('day', 90, 'customer_firsts.first_order_date') }},
+            false
+        ) as ordered_again_within_90_days
     from customer_firsts
     cross join observation
+),
+
+cohort_repeats as (
+    select
+        cohort_month,
+        sum(case when has_90_days then 1 else 0 end) as customers_observed_90d,
+        sum(case when has_90_days and ordered_again_within_90_days then 1 else 0 end) as repeat_customers_90d
+    from customer_repeats
     group by 1
 ),
 

@@ -15,10 +15,22 @@ with
 
 -- Only the KPIs the catalogue marks additive are summed from days: rows of a KPI that has since
 -- become a per-period count (the repeat purchase rate before version 2) are never read again.
+additive_kpis as (
+    select kpi from {{ ref('kpi_catalogue') }}
+    where is_additive
+),
+
 daily as (
-    select metric_date, segment_type, segment_value, kpi, numerator, denominator
-    from {{ ref('int_kpi_daily') }}
-    where kpi in (select kpi from {{ ref('kpi_catalogue') }} where is_additive)
+    select
+        days.metric_date,
+        days.segment_type,
+        days.segment_value,
+        days.kpi,
+        days.numerator,
+        days.denominator
+    from {{ ref('int_kpi_daily') }} as days
+    inner join additive_kpis
+        on days.kpi = additive_kpis.kpi
 ),
 
 distinct_counts as (
