@@ -43,7 +43,10 @@ benchmarks as (
 reporting_period as (
     select
         max(period_start) as period_start,
-        cast({{ dbt.dateadd(grain, -1, 'max(period_start)') }} as date) as previous_period_start
+        -- a week as 7 days, as kpi_metrics does: not every engine's dateadd knows weeks
+        cast({{ dbt.dateadd('month', -1, 'max(period_start)') if grain == 'month'
+            else dbt.dateadd('day', -7 if grain == 'week' else -1, 'max(period_start)') }} as date)
+            as previous_period_start
     from metrics
     where is_complete_period
 ),
