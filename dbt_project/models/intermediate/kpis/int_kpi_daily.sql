@@ -1,8 +1,8 @@
 {#-
     Additive KPI inputs per day, segment and KPI (contract §4, kpi_metrics): every KPI whose
     numerator and denominator are sums over days (the distinct-customer repeat purchase rate is
-    counted per period in int_kpi_repeat_purchase_rate). kpi_metrics rolls days up into weeks and months
-    by summing them, so a month always equals the sum of its days.
+    counted per period in int_kpi_repeat_purchase_rate). kpi_metrics rolls days up into weeks
+    and months by summing them, so a month always equals the sum of its days.
 
     Incremental by day: a run restates the days whose facts changed since the last run (see
     kpi_touched_days_sql) and, over all history, the segment types that describe customers as
