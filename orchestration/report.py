@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import os
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import duckdb
@@ -191,6 +191,24 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
     return con.execute(sql).fetchall()
 
 
+def scorecard_period(grain: str | None, start: date | None) -> str:
+    """The scorecard's period in words: the latest complete day, week or month (contract §4)."""
+    grain = grain or "week"
+    if start is None:
+        return f"no complete {grain} loaded yet"
+    if grain == "month":
+        return f"month of {start:%Y-%m}"
+    if grain == "week":
+        return f"week of {start.isoformat()} to {start + timedelta(days=6)}"
+    return f"{grain} {start.isoformat()}"
+
+
+def _scorecard_heading(con: duckdb.DuckDBPyConnection) -> str:
+    rows = _rows(con, "select max(period_grain), max(period_start) from marts.kpi_scorecard")
+    grain, start = rows[0] if rows else (None, None)
+    return f"Scorecard: latest complete period, {scorecard_period(grain, start)}"
+
+
 def _scorecard(con: duckdb.DuckDBPyConnection) -> str:
     rows = _rows(
         con,
@@ -314,6 +332,7 @@ def build_report(serving_path: Path, out_path: Path) -> ReportResult:
             ],
         )
         scorecard = _scorecard(con)
+        scorecard_heading = _scorecard_heading(con)
     finally:
         con.close()
 
@@ -325,7 +344,7 @@ def build_report(serving_path: Path, out_path: Path) -> ReportResult:
 <h1>Customer engagement KPI report</h1>
 <p class="meta">Build published {_esc(published_at)} UTC ·
 report generated {generated_at:%Y-%m-%d %H:%M} UTC · amounts in {_esc(currency)}</p>
-<h2>Scorecard (latest complete week)</h2>
+<h2>{_esc(scorecard_heading)}</h2>
 {scorecard}
 <h2>Trends</h2>
 <div class="grid">{"".join(trends)}</div>

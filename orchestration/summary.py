@@ -5,6 +5,7 @@ from __future__ import annotations
 import duckdb
 
 from orchestration.loaders import SOURCES
+from orchestration.report import scorecard_period
 from orchestration.settings import Settings
 
 
@@ -45,23 +46,24 @@ def demo_summary(settings: Settings) -> str:
     serving = duckdb.connect(str(settings.serving_path), read_only=True)
     try:
         scorecard = serving.execute(
-            """select kpi, value, target, previous_value, status, unit, period_start
+            """select kpi, value, target, previous_value, status, unit, period_start, period_grain
                from marts.kpi_scorecard order by kpi"""
         ).fetchall()
     finally:
         serving.close()
     period = next((r[6] for r in scorecard if r[6] is not None), None)
+    grain = next((r[7] for r in scorecard if r[7] is not None), "week")
     rows = [
         (kpi, _kpi(value, unit), _kpi(target, unit), _kpi(prev, unit), status)
-        for kpi, value, target, prev, status, unit, _ in scorecard
+        for kpi, value, target, prev, status, unit, _, _ in scorecard
     ]
     return "\n".join(
         [
             "Landing zone, all partitions:",
             _table(load_rows, ("source", "rows loaded", "rows rejected")),
             "",
-            f"KPI scorecard, week of {period}:",
-            _table(rows, ("kpi", "value", "target", "previous week", "status")),
+            f"KPI scorecard, {scorecard_period(grain, period)}:",
+            _table(rows, ("kpi", "value", "target", f"previous {grain}", "status")),
             "",
             f"Serving file for BI tools: {settings.serving_path}",
             f"KPI report: {settings.kpi_report_path}",

@@ -47,7 +47,11 @@ COMPARED_MODELS = [
     "intermediate.int_kpi_visitor_segments",
     "intermediate.int_kpi_distinct",
     "intermediate.int_kpi_email_engagement",
+    "intermediate.int_kpi_repeat_buyers",
+    "intermediate.int_kpi_repeat_purchase_rate",
     "marts.kpi_metrics",
+    "marts.kpi_scorecard",
+    "marts.fct_social_audience_daily",
     "marts.clv_model_parameters",
 ]
 
@@ -314,6 +318,73 @@ def test_a_re_exported_order_restates_its_session_in_daily_loads(built: Built):
     # restated by the last run, from events the first window sessionized; the full refresh
     # agrees (test_daily_loads_equal_a_full_refresh)
     assert sessions == [(0, 0, True, True)]
+
+
+def test_kpi_periods_and_repeat_purchase_rate_on_the_sample(built: Built):
+    """Contract §4 on the sample (Thu 2026-10-01 .. Sat 10-03): the days loaded are complete
+    periods, the week and month they fall in are not (the week starts before the start date and
+    both run past the last loaded day), so the scorecard has no period yet; the repeat purchase
+    rate of every period and grain agrees with a count straight from fct_orders."""
+    db = built.settings.duckdb_path
+    flags = dict(
+        query(
+            db,
+            """select period_grain || ' ' || period_start, bool_and(is_complete_period)
+               from marts.kpi_metrics where segment_type = 'all' group by 1""",
+        )
+    )
+    loaded_days = {f"day {START + timedelta(days=d)}" for d in range(DAYS)}
+    for period, complete in flags.items():
+        if period.startswith("day"):
+            # orders of the shop's earlier history fall before the start date: not complete
+            assert complete is (period in loaded_days), period
+    assert loaded_days <= flags.keys()
+    assert flags["week 2026-09-28"] is False and flags["month 2026-10-01"] is False
+    assert query(db, "select distinct period_start, status from marts.kpi_scorecard") == [(None, "no data")]
+
+    rates = query(
+        db,
+        """select period_grain, period_start, numerator, denominator from marts.kpi_metrics
+           where kpi = 'repeat_purchase_rate' and segment_type = 'all' order by 1, 2""",
+    )
+    expected = query(
+        db,
+        """with orders as (
+               select customer_id, order_date from marts.fct_orders
+               where status = 'completed' and customer_id is not null
+           ),
+           periods as (
+               select distinct g.grain, date_trunc(g.grain, order_date)::date as period_start, customer_id
+               from orders cross join (values ('day'), ('week'), ('month')) as g(grain)
+           ),
+           counted as (
+               select p.grain, p.period_start, p.customer_id, count(o.customer_id) as orders_by_end
+               from periods p join orders o
+                 on o.customer_id = p.customer_id
+                 and o.order_date < p.period_start + ('1 ' || p.grain)::interval
+               group by all
+           )
+           select grain, period_start, count(*) filter (where orders_by_end >= 2)::double,
+                  count(*)::double
+           from counted group by all order by 1, 2""",
+    )
+    assert rates == expected
+    assert any(numerator > 0 for _, _, numerator, _ in rates), "the sample should have repeat buyers"
+
+    # followers: once per platform and day, the campaign rows' highest value, the same on every
+    # campaign row of fct_marketing_performance
+    mismatches = scalar(
+        db,
+        """select count(*) from marts.fct_marketing_performance as m
+           join marts.fct_social_audience_daily as a on m."date" = a."date" and m.platform = a.platform
+           where m.followers is distinct from a.followers""",
+    )
+    assert mismatches == 0
+    assert scalar(db, "select count(*) from marts.fct_social_audience_daily") == scalar(
+        db,
+        """select count(*) from (select distinct activity_date, platform
+           from staging.stg_marketing__campaign_days where followers is not null)""",
+    )
 
 
 @pytest.mark.parametrize("relation", COMPARED_MODELS)

@@ -8,6 +8,25 @@
     {{- var('reporting_timezone', env_var('WAREHOUSE_REPORTING_TIMEZONE', 'UTC')) -}}
 {%- endmacro %}
 
+{#- Contract §1: WAREHOUSE_START_DATE, the first daily partition (default: the sample's first day,
+    as orchestration/settings.py). Before it nothing was loaded, so no period that starts earlier
+    is complete (kpi_metrics.is_complete_period). The var start_date overrides it for one run.
+    Read only when dbt executes, like window_start(): read while parsing, it would tie the parse
+    to its value. -#}
+{% macro warehouse_start_date() -%}
+    {%- if execute -%}
+        {%- set value = var('start_date', env_var('WAREHOUSE_START_DATE', '2026-10-01')) | string | trim -%}
+        {%- set parsed = modules.re.match('^[0-9]{4}-[0-9]{2}-[0-9]{2}$', value) -%}
+        {%- if not parsed -%}
+            {{ exceptions.raise_compiler_error(
+                "WAREHOUSE_START_DATE (dbt var start_date) = '" ~ value ~ "' is not a date; use the form YYYY-MM-DD") }}
+        {%- endif -%}
+        {{- value -}}
+    {%- else -%}
+        2026-10-01
+    {%- endif -%}
+{%- endmacro %}
+
 {#- The arrival-day window an incremental run processes (inclusive), as SQL date literals: the
     vars min_date / max_date when given (`dbt build --vars ...`), else the environment variables
     WAREHOUSE_MIN_DATE / WAREHOUSE_MAX_DATE (how Dagster passes a partition window: unlike

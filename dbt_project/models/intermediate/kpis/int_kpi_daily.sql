@@ -1,7 +1,8 @@
 {#-
     Additive KPI inputs per day, segment and KPI (contract §4, kpi_metrics): every KPI whose
-    numerator and denominator are sums over days. kpi_metrics rolls days up into weeks and months
-    by summing them, so a month always equals the sum of its days.
+    numerator and denominator are sums over days (the distinct-customer repeat purchase rate is
+    counted per period in int_kpi_repeat_purchase_rate). kpi_metrics rolls days up into weeks
+    and months by summing them, so a month always equals the sum of its days.
 
     Incremental by day: a run restates the days whose facts changed since the last run (see
     kpi_touched_days_sql) and, over all history, the segment types that describe customers as
@@ -47,8 +48,7 @@
     'fact.bounced', 'fact.engaged', 'fact.converted'] %}
 {%- set order_columns = [
     'fact.order_date as metric_date', '1 as orders', 'fact.net_revenue',
-    'case when fact.is_first_order then 1 else 0 end as first_orders',
-    'case when fact.is_first_order and customer.orders >= 2 then 1 else 0 end as first_orders_repeated'] %}
+    'case when fact.is_first_order then 1 else 0 end as first_orders'] %}
 {%- set survey_columns = [
     'fact.submitted_date as metric_date', 'fact.survey_type', 'fact.score', 'fact.nps_category',
     'fact.is_satisfied'] %}
@@ -151,8 +151,7 @@ order_totals as (
         metric_date, segment_type, segment_value,
         sum(orders) as orders,
         sum(net_revenue) as revenue,
-        sum(first_orders) as first_orders,
-        sum(first_orders_repeated) as first_orders_repeated
+        sum(first_orders) as first_orders
     from order_segments
     group by 1, 2, 3
 ),
@@ -214,7 +213,6 @@ kpis as (
         ('order_totals', 'revenue', 'revenue', none),
         ('order_totals', 'average_order_value', 'revenue', 'orders'),
         ('order_totals', 'new_customers', 'first_orders', none),
-        ('order_totals', 'repeat_purchase_rate', 'first_orders_repeated', 'first_orders'),
         ('marketing_totals', 'ctr', 'clicks', 'impressions'),
         ('marketing_totals', 'roas', 'revenue', 'spend'),
         ('share_totals', 'social_shares', 'shares', none),

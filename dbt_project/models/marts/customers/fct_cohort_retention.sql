@@ -2,6 +2,13 @@
     Cohort retention: customers grouped by the month of their first completed order, and for each
     month since, how many of them ordered again (completed orders) and what they spent. Month 0
     is the cohort's own month, where every customer is active by definition.
+
+    repeat_rate_90d is a cohort view of repeat buying, kept apart from the KPI
+    repeat_purchase_rate (a period's buyers who are repeat buyers, kpi_metrics): of the cohort's
+    customers whose first order is at least 90 days before the observation end (the last loaded
+    day), the share with a second completed order within 90 days of the first. Every customer
+    counted had the full 90 days, so recent cohorts are not penalised for less time; a cohort
+    without such customers has null. Cohort-level: the same on each of the cohort's rows.
 -#}
 
 with
@@ -9,6 +16,10 @@ with
 orders as (
     select * from {{ ref('fct_orders') }}
     where status = 'completed' and customer_id is not null
+),
+
+observation as (
+    select * from {{ ref('int_observation_window') }}
 ),
 
 customer_orders as (
@@ -36,6 +47,44 @@ cohort_sizes as (
         cast(cohort_month as date) as cohort_month,
         count(distinct customer_id) as cohort_customers
     from customer_orders
+    group by 1
+),
+
+-- each customer's first and second completed order days
+customer_firsts as (
+    select
+        customer_id,
+        min(case when order_rank = 1 then order_date end) as first_order_date,
+        min(case when order_rank = 2 then order_date end) as second_order_date
+    from (
+        select
+            customer_id,
+            order_date,
+            row_number() over (partition by customer_id order by order_date, order_id) as order_rank
+        from orders
+    ) as ranked
+    group by 1
+),
+
+customer_repeats as (
+    select
+        cast({{ dbt.date_trunc('month', 'customer_firsts.first_order_date') }} as date) as cohort_month,
+        {{ dbt.dateadd('day', 90, 'customer_firsts.first_order_date') }}
+        <= observation.observation_end as has_90_days,
+        coalesce(
+            customer_firsts.second_order_date <= {{ dbt.dateadd('day', 90, 'customer_firsts.first_order_date') }},
+            false
+        ) as ordered_again_within_90_days
+    from customer_firsts
+    cross join observation
+),
+
+cohort_repeats as (
+    select
+        cohort_month,
+        sum(case when has_90_days then 1 else 0 end) as customers_observed_90d,
+        sum(case when has_90_days and ordered_again_within_90_days then 1 else 0 end) as repeat_customers_90d
+    from customer_repeats
     group by 1
 ),
 
@@ -70,8 +119,14 @@ final as (
         cast(grid.cohort_customers as {{ dbt.type_bigint() }}) as cohort_customers,
         cast(coalesce(activity.active_customers, 0) as {{ dbt.type_bigint() }}) as active_customers,
         cast(coalesce(activity.active_customers, 0) as double) / grid.cohort_customers as retention_rate,
-        cast(coalesce(activity.revenue, 0) as {{ dbt.type_numeric() }}) as revenue
+        cast(coalesce(activity.revenue, 0) as {{ dbt.type_numeric() }}) as revenue,
+        cast(cohort_repeats.customers_observed_90d as {{ dbt.type_bigint() }}) as customers_observed_90d,
+        cast(cohort_repeats.repeat_customers_90d as {{ dbt.type_bigint() }}) as repeat_customers_90d,
+        cast(cohort_repeats.repeat_customers_90d as double)
+            / nullif(cohort_repeats.customers_observed_90d, 0) as repeat_rate_90d
     from grid
+    left join cohort_repeats
+        on grid.cohort_month = cohort_repeats.cohort_month
     left join activity
         on
             grid.cohort_month = activity.cohort_month

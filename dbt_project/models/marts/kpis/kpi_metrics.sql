@@ -2,18 +2,35 @@
     Every KPI of the contract for every period grain (day, week, month) and segment (contract
     §4): value, numerator and denominator (so any tool can re-aggregate ratios), the previous
     period's value and the change. Additive KPIs are summed from their days, so weeks and months
-    always equal the sum of their days; visitors and the engagement score are counted per period.
-    value = numerator / denominator for ratios (NPS's numerator is already ×100), the numerator
-    for counts. is_complete_period is false for periods that run past the last loaded day.
+    always equal the sum of their days; visitors, the engagement score and the repeat purchase
+    rate count distinct visitors or customers per period. value = numerator / denominator for
+    ratios (NPS's numerator is already ×100), the numerator for counts.
+    is_complete_period (contract §4, "Complete period"): every day of the period lies between
+    WAREHOUSE_START_DATE (nothing was loaded before it) and the last loaded day, both included.
 -#}
 
 {%- set grains = ['day', 'week', 'month'] %}
 
 with
 
+-- Only the KPIs the catalogue marks additive are summed from days: rows of a KPI that has since
+-- become a per-period count (the repeat purchase rate before version 2) are never read again.
+additive_kpis as (
+    select kpi from {{ ref('kpi_catalogue') }}
+    where is_additive
+),
+
 daily as (
-    select metric_date, segment_type, segment_value, kpi, numerator, denominator
-    from {{ ref('int_kpi_daily') }}
+    select
+        days.metric_date,
+        days.segment_type,
+        days.segment_value,
+        days.kpi,
+        days.numerator,
+        days.denominator
+    from {{ ref('int_kpi_daily') }} as days
+    inner join additive_kpis
+        on days.kpi = additive_kpis.kpi
 ),
 
 distinct_counts as (
@@ -25,6 +42,11 @@ email_engagement as (
     -- distinct recipients per period (int_kpi_email_engagement), like distinct_counts
     select period_grain, period_start, segment_type, segment_value, kpi, numerator, denominator
     from {{ ref('int_kpi_email_engagement') }}
+),
+
+repeat_purchases as (
+    select period_grain, period_start, segment_type, segment_value, kpi, numerator, denominator
+    from {{ ref('int_kpi_repeat_purchase_rate') }}
 ),
 
 observation as (
@@ -53,6 +75,8 @@ combined as (
     select * from distinct_counts
     union all
     select * from email_engagement
+    union all
+    select * from repeat_purchases
 ),
 
 valued as (
@@ -90,8 +114,12 @@ final as (
         previous_period.value as previous_value,
         current_period.value - previous_period.value as change,
         (current_period.value - previous_period.value) / nullif(abs(previous_period.value), 0) as change_ratio,
-        cast(current_period.next_period_start as date) <= {{ dbt.dateadd('day', 1, 'observation.observation_end') }}
-            as is_complete_period
+        coalesce(
+            current_period.period_start >= cast('{{ warehouse_start_date() }}' as date)
+            and cast(current_period.next_period_start as date)
+            <= {{ dbt.dateadd('day', 1, 'observation.observation_end') }},
+            false
+        ) as is_complete_period
     from valued as current_period
     cross join observation
     left join valued as previous_period

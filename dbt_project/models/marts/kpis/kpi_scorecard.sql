@@ -1,19 +1,30 @@
 {#-
     One row per KPI (contract §4): the latest complete period at the scorecard grain
-    (var kpi_scorecard_grain, default week), for segment all, against its target, benchmark and
-    previous period, with a status that respects the KPI's better direction:
-    on track = meets the target; at risk = misses it by less than kpi_at_risk_tolerance (10%);
-    off track = misses it by more; no target = none set for the period.
+    (var kpi_scorecard_grain: day, week or month; default week), for segment all, against its
+    target, benchmark and the period before, with a status that respects the KPI's better
+    direction: on track = meets the target; at risk = misses it by less than
+    kpi_at_risk_tolerance (10%); off track = misses it by more; no target = none set for the
+    period; no data = the KPI has no value in that period.
+
+    The period is the same for every KPI: the latest one that kpi_metrics flags complete (every
+    day between WAREHOUSE_START_DATE and the last loaded day). A KPI without data in it says so
+    rather than showing an older period. previous_value and change compare with the period just
+    before, and only when that one is complete too: a comparison with a period partly outside the
+    loaded days (the week the data starts in) would show growth that is only missing days.
 -#}
 
 {%- set grain = var('kpi_scorecard_grain') %}
 {%- set tolerance = var('kpi_at_risk_tolerance') %}
+{%- if grain not in ['day', 'week', 'month'] %}
+    {{ exceptions.raise_compiler_error(
+        "var kpi_scorecard_grain = '" ~ grain ~ "' is not a period grain; use day, week or month") }}
+{%- endif %}
 
 with
 
 metrics as (
     select * from {{ ref('kpi_metrics') }}
-    where period_grain = '{{ grain }}' and segment_type = 'all' and is_complete_period
+    where period_grain = '{{ grain }}' and segment_type = 'all'
 ),
 
 catalogue as (
@@ -29,56 +40,90 @@ benchmarks as (
     select * from {{ ref('kpi_benchmarks') }}
 ),
 
-latest as (
+reporting_period as (
     select
-        *,
-        row_number() over (partition by kpi order by period_start desc) as recency_rank
+        max(period_start) as period_start,
+        -- a week as 7 days, as kpi_metrics does: not every engine's dateadd knows weeks
+        cast({{ dbt.dateadd('month', -1, 'max(period_start)') if grain == 'month'
+            else dbt.dateadd('day', -7 if grain == 'week' else -1, 'max(period_start)') }} as date)
+            as previous_period_start
     from metrics
+    where is_complete_period
 ),
 
-with_targets as (
+current_values as (
+    select metrics.*
+    from metrics
+    inner join reporting_period
+        on metrics.period_start = reporting_period.period_start
+),
+
+previous_values as (
+    select metrics.kpi, metrics.value
+    from metrics
+    inner join reporting_period
+        on metrics.period_start = reporting_period.previous_period_start
+    where metrics.is_complete_period
+),
+
+current_targets as (
     select
-        latest.*,
+        targets.kpi,
         targets.target,
-        row_number() over (
-            partition by latest.kpi order by targets.valid_from desc
-        ) as target_rank
-    from latest
-    left join targets
-        on latest.kpi = targets.kpi and targets.valid_from <= latest.period_start
-    where latest.recency_rank = 1
+        row_number() over (partition by targets.kpi order by targets.valid_from desc) as target_rank
+    from targets
+    inner join reporting_period
+        on targets.valid_from <= reporting_period.period_start
+),
+
+scored as (
+    select
+        catalogue.kpi,
+        reporting_period.period_start,
+        current_values.value,
+        cast(current_targets.target as double) as target,
+        previous_values.value as previous_value,
+        catalogue.better_direction
+    from catalogue
+    cross join reporting_period
+    left join current_values
+        on catalogue.kpi = current_values.kpi
+    left join previous_values
+        on catalogue.kpi = previous_values.kpi
+    left join current_targets
+        on catalogue.kpi = current_targets.kpi and current_targets.target_rank = 1
 ),
 
 final as (
     select
-        catalogue.kpi,
+        scored.kpi,
         '{{ grain }}' as period_grain,
-        with_targets.period_start,
-        with_targets.value,
-        cast(with_targets.target as double) as target,
+        scored.period_start,
+        scored.value,
+        scored.target,
         cast(benchmarks.benchmark as double) as benchmark,
-        with_targets.previous_value,
-        with_targets.change,
+        scored.previous_value,
+        scored.value - scored.previous_value as change,
         case
-            when with_targets.value is null then 'no data'
-            when with_targets.target is null then 'no target'
-            when catalogue.better_direction = 'higher' and with_targets.value >= with_targets.target then 'on track'
-            when catalogue.better_direction = 'lower' and with_targets.value <= with_targets.target then 'on track'
-            when catalogue.better_direction = 'higher'
-                and with_targets.value >= with_targets.target * (1 - {{ tolerance }}) then 'at risk'
-            when catalogue.better_direction = 'lower'
-                and with_targets.value <= with_targets.target * (1 + {{ tolerance }}) then 'at risk'
+            when scored.value is null then 'no data'
+            when scored.target is null then 'no target'
+            when scored.better_direction = 'higher' and scored.value >= scored.target then 'on track'
+            when scored.better_direction = 'lower' and scored.value <= scored.target then 'on track'
+            when scored.better_direction = 'higher'
+                and scored.value >= scored.target * (1 - {{ tolerance }}) then 'at risk'
+            when scored.better_direction = 'lower'
+                and scored.value <= scored.target * (1 + {{ tolerance }}) then 'at risk'
             else 'off track'
         end as status,
         catalogue.unit,
         catalogue.better_direction,
         catalogue.description,
         benchmarks.source as benchmark_source
-    from catalogue
-    left join with_targets
-        on catalogue.kpi = with_targets.kpi and (with_targets.target_rank = 1)
+    from scored
+    inner join catalogue
+        on scored.kpi = catalogue.kpi
     left join benchmarks
-        on catalogue.kpi = benchmarks.kpi
+        on scored.kpi = benchmarks.kpi
 )
 
 select * from final

@@ -4,6 +4,9 @@
     utm tags) and the orders and revenue attributed to it by last touch within the session.
     CTR = clicks / impressions and ROAS = revenue / spend are computed from the counts; a campaign
     seen on site but missing from the platform extract still gets a row (without platform numbers).
+    followers, followers_previous_day and follower_growth_rate are the account's, not the
+    campaign's: the platform-day's figures of fct_social_audience_daily, repeated on each of its
+    campaign rows, so never sum them over campaigns.
 -#}
 
 with
@@ -28,16 +31,21 @@ converted as (
         on {{ fx_rate_valid_on('reporting_rate', "'" ~ reporting_currency() ~ "'", 'platform_days.activity_date') }}
 ),
 
+audience as (
+    select * from {{ ref('fct_social_audience_daily') }}
+),
+
 with_previous as (
     select
-        today.*,
-        yesterday.followers as followers_previous_day
-    from converted as today
-    left join converted as yesterday
+        converted.*,
+        audience.followers as account_followers,
+        audience.previous_followers as followers_previous_day,
+        audience.follower_growth_rate
+    from converted
+    left join audience
         on
-            today.platform = yesterday.platform
-            and today.campaign = yesterday.campaign
-            and yesterday.activity_date = {{ dbt.dateadd('day', -1, 'today.activity_date') }}
+            converted.activity_date = audience.{{ adapter.quote('date') }}
+            and converted.platform = audience.platform
 ),
 
 campaign_sessions as (
@@ -92,10 +100,9 @@ final as (
         cast(with_previous.likes as {{ dbt.type_bigint() }}) as likes,
         cast(with_previous.comments as {{ dbt.type_bigint() }}) as comments,
         cast(with_previous.shares as {{ dbt.type_bigint() }}) as shares,
-        cast(with_previous.followers as {{ dbt.type_bigint() }}) as followers,
+        cast(with_previous.account_followers as {{ dbt.type_bigint() }}) as followers,
         cast(with_previous.followers_previous_day as {{ dbt.type_bigint() }}) as followers_previous_day,
-        cast(with_previous.followers - with_previous.followers_previous_day as double)
-            / nullif(with_previous.followers_previous_day, 0) as follower_growth_rate,
+        with_previous.follower_growth_rate,
         cast(coalesce(site.sessions, 0) as {{ dbt.type_bigint() }}) as sessions,
         cast(coalesce(site.orders, 0) as {{ dbt.type_bigint() }}) as orders,
         cast(coalesce(site.revenue, 0) as {{ dbt.type_numeric() }}) as revenue,
