@@ -191,9 +191,9 @@ def last_loaded_day(landing: Path) -> date:
 
 def open_text(path: Path):
     return (
-        gzip.open(path, "rt", encoding="utf-8", newline="")
+        gzip.open(path, "rt", encoding="utf-8-sig", newline="")
         if path.suffix == ".gz"
-        else open(path, encoding="utf-8", newline="")
+        else open(path, encoding="utf-8-sig", newline="")
     )
 
 
