@@ -353,6 +353,57 @@ def test_headline_kpis_of_the_month_are_within_sane_ranges(db):
     assert not off, f"headline KPIs of {START:%Y-%m} missing or outside sane ranges (value, range): {off}"
 
 
+def test_customer_figures_add_up(db):
+    rows = frame(
+        db,
+        """
+        with completed as (
+            select customer_id, count(*) as orders, sum(net_revenue) as revenue
+            from marts.fct_orders
+            where status = 'completed' and customer_id is not null
+            group by customer_id
+        )
+
+        select d.customer_id, d.orders, c.orders as completed_orders, d.revenue,
+               c.revenue as completed_revenue, d.historical_clv, d.average_order_value, d.bounce_rate,
+               d.days_since_last_order
+        from marts.dim_customers as d
+        left join completed as c using (customer_id)
+        where d.orders <> coalesce(c.orders, 0)
+           or abs(d.revenue - coalesce(c.revenue, 0)) > 0.01
+           or abs(d.historical_clv - d.revenue) > 0.01
+           or (d.orders > 0 and abs(d.average_order_value - d.revenue / d.orders) > 0.01)
+           or d.bounce_rate not between 0 and 1
+           or d.days_since_last_order < 0
+        """,
+    )
+    assert rows.empty, f"customers whose figures do not add up against fct_orders:{show(rows)}"
+
+
+def test_experiment_and_cohort_figures_are_proportions(db):
+    experiments = frame(
+        db,
+        """
+        select * from marts.fct_experiment_results
+        where visitors <= 0 or conversions > visitors
+           or abs(conversion_rate - cast(conversions as double) / visitors) > 1e-9
+           or p_value not between 0 and 1
+           or not (ci_low <= absolute_lift and absolute_lift <= ci_high)
+        """,
+    )
+    assert experiments.empty, f"experiment results that are not proportions and intervals:{show(experiments)}"
+    cohorts = frame(
+        db,
+        """
+        select * from marts.fct_cohort_retention
+        where active_customers > cohort_customers
+           or retention_rate not between 0 and 1
+           or (months_since_first_order = 0 and retention_rate <> 1)
+        """,
+    )
+    assert cohorts.empty, f"cohort rows beyond their cohort (month 0 retains everyone):{show(cohorts)}"
+
+
 # --- sessions -------------------------------------------------------------------------------------
 
 
