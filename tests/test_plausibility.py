@@ -906,6 +906,12 @@ def test_customer_segment_kpis_count_each_day_under_the_segment_of_that_day(db):
     buyer_values = {"lifecycle_stage": BUYER_STAGES, "rfm_segment": rfm}
     rows = []
     for segment_type, values in buyer_values.items():
+        published = db.execute(
+            "select count(*) from marts.kpi_metrics "
+            "where kpi = 'sessions' and period_grain = 'day' and segment_type = ?",
+            [segment_type],
+        ).fetchone()[0]
+        assert published, f"no daily sessions KPI by {segment_type}: nothing to check"
         names = ", ".join(f"'{v}'" for v in sorted(values))
         rows.append(
             frame(
