@@ -663,6 +663,21 @@ def test_scorecard_reports_the_latest_complete_period(db):
     assert rows.empty, f"scorecard periods that are not their grain's latest complete period:{show(rows)}"
 
 
+def test_scorecard_values_are_the_kpi_metrics_of_their_period(db):
+    rows = frame(
+        db,
+        """
+        select s.kpi, s.period_grain, s.period_start, s.value, k.value as kpi_metrics_value
+        from marts.kpi_scorecard as s
+        left join marts.kpi_metrics as k
+            on k.kpi = s.kpi and k.period_grain = s.period_grain and k.period_start = s.period_start
+            and k.segment_type = 'all' and k.segment_value = 'all'
+        where s.value is distinct from k.value
+        """,
+    )
+    assert rows.empty, f"scorecard values that differ from kpi_metrics (segment all):{show(rows)}"
+
+
 # --- CLV ------------------------------------------------------------------------------------------
 
 
