@@ -1,6 +1,6 @@
 """Plausibility of the published numbers on a generated shop (issue 20, item 11).
 
-Every other test checks that the warehouse computes what its code says; these check that what it
+The pipeline tests check that the warehouse computes what its code says; these check that what it
 publishes is believable to an analyst reading the marts. They generate the demo's sample (28 days,
 1,000 customers, seed 42) with the real generator, refresh it fully with the real Dagster job and
 dbt, and read the published serving file. The assertions come from the data contract's
