@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
+from orchestration.clv_report import clv_fit_note
 from orchestration.loaders import SOURCES
 from orchestration.settings import Settings
 
@@ -62,6 +63,8 @@ def demo_summary(settings: Settings) -> str:
             "",
             f"KPI scorecard, week of {period}:",
             _table(rows, ("kpi", "value", "target", "previous week", "status")),
+            "",
+            clv_fit_note(settings.serving_path) or "CLV: no fit published",
             "",
             f"Serving file for BI tools: {settings.serving_path}",
             f"KPI report: {settings.kpi_report_path}",
