@@ -75,7 +75,8 @@ def holdout_check() -> dict[str, object]:
     t_x = split["recency_cal"].to_numpy(dtype=float) / 7.0
     t = split["T_cal"].to_numpy(dtype=float) / 7.0
     fitter = BetaGeoFitter().fit(x, t_x, t)
-    predicted = np.asarray(fitter.conditional_expected_number_of_purchases_up_to_time(holdout_weeks, x, t_x, t))
+    expected = fitter.conditional_expected_number_of_purchases_up_to_time
+    predicted = np.asarray(expected(holdout_weeks, x, t_x, t))
     actual = split["frequency_holdout"].to_numpy(dtype=float)
     return {
         "source": f"lifetimes {lifetimes.__version__}, numpy {np.__version__}, pandas {pd.__version__}",
