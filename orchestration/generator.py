@@ -2033,8 +2033,9 @@ def _orders_table(
     categories = _plain([c[0] for c in CATEGORIES])
     coupons = _plain([c[0] for c in COUPONS])
     for version in (0, 1):
-        # An earlier order that changed before the window is exported once, in its final state.
-        settled = changes & (updated < window.t0)
+        # An earlier order whose change reaches the first day's export is in it once, in its final
+        # state; one changed later comes again as an update, like any order.
+        settled = changes & (orders.ordered_ms < window.t0) & (window.day_index(updated) <= 0)
         line_rows = (
             np.flatnonzero(changes[orders.line_order])
             if version
