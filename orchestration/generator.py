@@ -65,6 +65,17 @@ the later arrival folder (updates that would arrive after the window are not wri
 4% of orders are store orders with no web events. Order ids are `O00000001...` (web and app)
 and `S0000001...` (store); the shop writes whole seconds, the app SDKs milliseconds.
 
+Earlier orders. The first day's orders extract also carries the shop's orders of the 365 days
+before the window, as a store's first export does: each pre-window customer buys at their own
+rate (0.3 x session rate x cart propensity, what the window's funnel gives, plus their store rate)
+from sign-up or the year's start until they drop out (customers still active in the window buy to
+its start; the dormant ones stopped at a uniform moment since sign-up, some before the year), so
+the history has one-time buyers, repeat buyers and lapsed ones. Each is exported once in its state
+at the export (3.5% cancelled or refunded later; one changed after the window opens comes again
+as an update); order numbers continue into the window. They are drawn from a random stream of
+their own, so the window's events and orders are the same draw as without them; there are no
+events or surveys before the window.
+
 Surveys. Post-purchase NPS/CSAT for 30% of orders (lower after a cancellation or refund),
 post-chat CES (lower the longer the chat), post-support and periodic NPS. Scores come from a
 latent satisfaction (customer mood + experience + noise) mapped onto each scale; some comments

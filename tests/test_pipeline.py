@@ -44,6 +44,7 @@ COMPARED_MODELS = [
     "intermediate.int_kpi_distinct",
     "marts.kpi_metrics",
     "marts.clv_model_parameters",
+    "marts.clv_model_diagnostics",
 ]
 
 
