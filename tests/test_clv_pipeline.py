@@ -120,14 +120,14 @@ def test_a_generated_three_day_shop_refreshes_from_the_command_line(fresh_wareho
     statuses = dict(
         query(serving, "select fit, any_value(fit_status) from marts.clv_model_parameters group by fit")
     )
-    assert set(statuses) == {"full", "calibration"}
-    predicted = query(
+    # 141 buyers over a year: too few to pin down the dropout process, whose b runs to the edge of
+    # its search range (nobody seems to drop out). The fit is published and flagged, not used.
+    assert statuses == {"full": "at_bound", "calibration": "at_bound"}
+    assert "note: CLV: no predictions" in refresh.stdout and "edge of its search range" in refresh.stdout
+    buyers, predicted, flagged = query(
         serving,
-        """select count(*) filter (where clv_status = 'ok'), count(predicted_clv_12m),
-                  count(*) filter (where orders > 0)
+        """select count(*) filter (where orders > 0), count(predicted_clv_12m) + count(probability_alive),
+                  count(*) filter (where clv_status = 'at_bound')
            from marts.dim_customers""",
     )[0]
-    if statuses["full"] == "ok":
-        assert predicted[0] == predicted[1] == predicted[2] > 0
-    else:
-        assert predicted[:2] == (0, 0)
+    assert buyers == flagged > 100 and predicted == 0
