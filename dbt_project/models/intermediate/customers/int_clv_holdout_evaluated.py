@@ -34,16 +34,21 @@ def model(dbt, session):
             bgnbd = None
             if all(pd.notna(values.get(p)) for p in ("r", "alpha", "a", "b")):
                 bgnbd = clv.BgNbdFit(values["r"], values["alpha"], values["a"], values["b"], float("nan"), 0)
-            metrics.update(
-                clv.holdout_diagnostics(
-                    occasions["customer_id"],
-                    occasions["occasion_date"],
-                    occasions["daily_spend"].astype(float),
-                    window.fit_end,
-                    window.observation_end,
-                    bgnbd,
+            try:
+                metrics.update(
+                    clv.holdout_diagnostics(
+                        occasions["customer_id"],
+                        occasions["occasion_date"],
+                        occasions["daily_spend"].astype(float),
+                        window.fit_end,
+                        window.observation_end,
+                        bgnbd,
+                    )
                 )
-            )
+            except ValueError:
+                # the calibration fit already says why (its fit_status_reason); no metric is better
+                # than a failed refresh
+                pass
         if window.fit == "full":
             fit = clv.ClvFit(
                 status=str(first["fit_status"]) if first is not None else "insufficient_history",

@@ -36,13 +36,17 @@ def model(dbt, session):
             seen = occasions.iloc[0:0]
         else:
             seen = occasions[pd.to_datetime(occasions["occasion_date"]) <= end]
-        summary = clv.summarise_occasions(
-            seen["customer_id"],
-            seen["occasion_date"],
-            seen["daily_spend"].astype(float),
-            end if end is not None else pd.Timestamp("1970-01-01"),
-        )
-        result = clv.fit_clv(summary, int(window.min_history_days))
+        try:
+            summary = clv.summarise_occasions(
+                seen["customer_id"],
+                seen["occasion_date"],
+                seen["daily_spend"].astype(float),
+                end if end is not None else pd.Timestamp("1970-01-01"),
+            )
+            result = clv.fit_clv(summary, int(window.min_history_days))
+        except ValueError as exc:
+            # e.g. a spend that is not a number: the fit cannot run, the rest of the refresh can
+            result = clv.ClvFit("not_converged", f"the fit could not run: {exc}", 0, 0, None)
         models = {"bg_nbd": result.bgnbd, "gamma_gamma": result.gamma_gamma}
         for model_name, parameter in PARAMETERS:
             fitted = models[model_name]
