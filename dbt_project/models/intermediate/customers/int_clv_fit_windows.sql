@@ -25,8 +25,8 @@ fits as (
 
 final as (
     select
-        fit,
-        cast(fit_end as date) as fit_end,
+        fits.fit,
+        cast(fits.fit_end as date) as fit_end,
         observation.observation_end,
         cast({{ clv_holdout_days() }} as integer) as holdout_days,
         cast({{ clv_min_history_days() }} as integer) as min_history_days
