@@ -56,7 +56,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--customers", nargs="+", type=int, default=[100_000, 1_000_000])
     args = parser.parse_args()
-    print(f"{'customers':>10} {'BG/NBD fit':>11} {'GG fit':>8} {'predict':>8}  recovered (fitted / true)")
+    print(
+        f"{'customers':>10} {'BG/NBD fit':>11} {'GG fit':>8} {'predict':>8} {'status':>7}  "
+        "recovered (fitted / true)"
+    )
     for n in args.customers:
         frequency, recency, t, spend = simulate(n)
         start = time.perf_counter()
@@ -75,7 +78,11 @@ def main() -> None:
             + " "
             + " ".join(f"{k}={getattr(gg, k) / v:.3f}" for k, v in TRUE_GG.items())
         )
-        print(f"{n:>10,} {t_bg:>10.2f}s {t_gg:>7.2f}s {t_pred:>7.2f}s  {ratios}", flush=True)
+        # the status the warehouse would publish (contract §4): ok unless an estimate is on an edge
+        # of its search range or an optimiser did not converge
+        flags = (bgnbd.converged and gg.converged, bgnbd.at_bound or gg.at_bound)
+        status = "ok" if flags == (True, False) else "at_bound" if flags[1] else "not_conv"
+        print(f"{n:>10,} {t_bg:>10.2f}s {t_gg:>7.2f}s {t_pred:>7.2f}s {status:>7}  {ratios}", flush=True)
 
 
 if __name__ == "__main__":

@@ -38,7 +38,12 @@ from scipy.optimize import minimize
 from scipy.special import betaln, digamma, expit, gammaln, hyp2f1
 
 __all__ = [
+    "FIT_STATUSES",
+    "MIN_REPEAT_CUSTOMERS",
     "BgNbdFit",
+    "ClvFit",
+    "fit_clv",
+    "holdout_diagnostics",
     "GammaGammaFit",
     "bgnbd_log_likelihood",
     "bgnbd_probability_alive",
@@ -53,10 +58,22 @@ __all__ = [
 
 DAYS_PER_WEEK = 7.0
 
-# Log-parameters are kept within exp(+-_LOG_BOUND): far outside any plausible estimate, but it stops
-# the line search from wandering into overflow when the likelihood is flat (e.g. b -> infinity when
-# nobody seems to drop out).
-_LOG_BOUND = 20.0
+# The search range: every parameter within a factor of _SEARCH_FACTOR of its natural scale (1 for the
+# shape parameters, the data's own time or money scale for alpha and gamma). Wide enough for any fit
+# the literature reports, narrow enough that a flat likelihood (b -> infinity when nobody seems to
+# drop out, q -> infinity when everyone spends alike) ends on an edge, which `fit_clv` reports as
+# `at_bound` instead of publishing a degenerate model.
+_SEARCH_FACTOR = 1e4
+_LOG_BOUND = float(np.log(_SEARCH_FACTOR))
+# An estimate this close to an edge, in log terms (0.1%), counts as on it.
+_AT_BOUND_TOLERANCE = 1e-3
+# Largest gradient of the mean log-likelihood, w.r.t. a log-parameter not on an edge, accepted as an
+# optimum: L-BFGS-B sometimes stops on a line-search failure at machine precision, which is fine.
+_CONVERGED_GRADIENT = 1e-4
+
+FIT_STATUSES = ("ok", "insufficient_history", "not_converged", "at_bound")
+# Contract §4: fewer customers with a repeat occasion than this is too little to fit either model.
+MIN_REPEAT_CUSTOMERS = 20
 
 
 @dataclass(frozen=True)
@@ -69,6 +86,8 @@ class BgNbdFit:
     b: float
     log_likelihood: float
     customers: int
+    converged: bool = True
+    at_bound: bool = False
 
 
 @dataclass(frozen=True)
@@ -80,6 +99,8 @@ class GammaGammaFit:
     gamma: float
     log_likelihood: float
     customers: int
+    converged: bool = True
+    at_bound: bool = False
 
 
 # --------------------------------------------------------------------------------------------------
@@ -277,15 +298,26 @@ def _compress(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
 LogLikelihoodAndGradient = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 
+@dataclass(frozen=True)
+class _Optimum:
+    params: np.ndarray
+    converged: bool
+    at_bound: bool
+
+
 def _maximise(
-    ll_and_gradient: LogLikelihoodAndGradient, weights: np.ndarray, starts: list[np.ndarray], what: str
-) -> np.ndarray:
-    """Maximise a weighted log-likelihood over log-parameters; returns the optimal parameters.
+    ll_and_gradient: LogLikelihoodAndGradient,
+    weights: np.ndarray,
+    starts: list[np.ndarray],
+    centre: np.ndarray,
+    what: str,
+) -> _Optimum:
+    """Maximise a weighted log-likelihood over log-parameters.
 
     `ll_and_gradient(params)` gives per-row log-likelihoods and their gradient w.r.t. the parameters.
     Optimising log(params) keeps them positive (the chain rule multiplies the gradient by the
-    parameter); the bounds on the logs only stop a flat likelihood from sending the search into
-    overflow. The objective is the *mean* negative log-likelihood so that the
+    parameter); each log-parameter is searched within log(centre) +- _LOG_BOUND, the search range
+    whose edges `at_bound` reports. The objective is the *mean* negative log-likelihood so that the
     tolerances mean the same for 100 or 100,000 customers. Screening a handful of fixed starting
     points (one evaluation each) and optimising from the best keeps the fit deterministic while
     avoiding flat regions that a single arbitrary start can land in.
@@ -303,6 +335,8 @@ def _maximise(
             return np.inf, np.zeros_like(log_params)
         return value, jac
 
+    low, high = np.log(centre) - _LOG_BOUND, np.log(centre) + _LOG_BOUND
+    starts = [np.clip(s, low, high) for s in starts]
     values = [objective(s)[0] for s in starts]
     best = int(np.argmin(values))
     if not np.isfinite(values[best]):
@@ -312,12 +346,15 @@ def _maximise(
         starts[best],
         jac=True,
         method="L-BFGS-B",
-        bounds=[(-_LOG_BOUND, _LOG_BOUND)] * len(starts[best]),
+        bounds=list(zip(low, high, strict=True)),
         options={"maxiter": 5000, "ftol": 1e-15, "gtol": 1e-10, "maxls": 50},
     )
     if not (np.isfinite(result.fun) and np.all(np.isfinite(result.x))):
         raise ValueError(f"{what}: the optimiser did not reach a finite optimum ({result.message})")
-    return np.exp(result.x)
+    on_edge = (result.x - low < _AT_BOUND_TOLERANCE) | (high - result.x < _AT_BOUND_TOLERANCE)
+    gradient = objective(result.x)[1]
+    converged = bool(result.success or np.all(np.abs(gradient[~on_edge]) < _CONVERGED_GRADIENT))
+    return _Optimum(np.exp(result.x), converged, bool(on_edge.any()))
 
 
 def fit_bgnbd(frequency: ArrayLike, recency: ArrayLike, T: ArrayLike) -> BgNbdFit:
@@ -347,9 +384,13 @@ def fit_bgnbd(frequency: ArrayLike, recency: ArrayLike, T: ArrayLike) -> BgNbdFi
         for r0 in (0.25, 1.0, 4.0)
         for a0, b0 in ((1.0, 1.0), (0.5, 2.0), (1.0, 5.0))
     ]
-    r, alpha, a, b = _maximise(ll_and_gradient, weights, starts, "BG/NBD fit")
+    centre = np.array([1.0, 1.0 / rate, 1.0, 1.0])
+    optimum = _maximise(ll_and_gradient, weights, starts, centre, "BG/NBD fit")
+    r, alpha, a, b = optimum.params
     ll = float(np.dot(weights, _bgnbd_ll_and_gradient(r, alpha, a, b, ux, ut_x, ut, gradient=False)[0]))
-    return BgNbdFit(float(r), float(alpha), float(a), float(b), ll, customers)
+    return BgNbdFit(
+        float(r), float(alpha), float(a), float(b), ll, customers, optimum.converged, optimum.at_bound
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -437,9 +478,11 @@ def fit_gamma_gamma(frequency: ArrayLike, monetary: ArrayLike) -> GammaGammaFit:
     # start has the right scale, and vary the shapes.
     mean_spend = float(np.dot(um * ux, weights) / np.dot(ux, weights))  # sorted rows, as above
     starts = [np.log([p0, q0, mean_spend * (q0 - 1.0) / p0]) for p0 in (1.0, 5.0) for q0 in (2.0, 4.0, 10.0)]
-    p, q, gamma = _maximise(ll_and_gradient, weights, starts, "Gamma-Gamma fit")
+    centre = np.array([1.0, 1.0, mean_spend])
+    optimum = _maximise(ll_and_gradient, weights, starts, centre, "Gamma-Gamma fit")
+    p, q, gamma = optimum.params
     ll = float(np.dot(weights, _gamma_gamma_ll_and_gradient(p, q, gamma, ux, um, gradient=False)[0]))
-    return GammaGammaFit(float(p), float(q), float(gamma), ll, customers)
+    return GammaGammaFit(float(p), float(q), float(gamma), ll, customers, optimum.converged, optimum.at_bound)
 
 
 def gamma_gamma_expected_spend(fit: GammaGammaFit, frequency: ArrayLike, monetary: ArrayLike) -> np.ndarray:
@@ -567,3 +610,162 @@ def summarise_occasions(
             "monetary": monetary,
         }
     )
+
+
+# --------------------------------------------------------------------------------------------------
+# fits with a status, and their check on a holdout
+
+
+@dataclass(frozen=True)
+class ClvFit:
+    """One fit of both models (contract §4): the parameters when the optimiser produced them, and a
+    status saying whether they may be used.
+
+    `status` is one of FIT_STATUSES; `reason` says why in words. The parameters are kept for
+    `at_bound` and `not_converged` fits (so they can be inspected) but only an `ok` fit makes
+    predictions.
+    """
+
+    status: str
+    reason: str
+    customers: int
+    repeat_customers: int
+    history_days: int | None
+    bgnbd: BgNbdFit | None = None
+    gamma_gamma: GammaGammaFit | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+def _history_days(summary: pd.DataFrame) -> int | None:
+    # T is whole days / 7, so rounding recovers the days exactly
+    return int(round(float(summary["T"].max()) * DAYS_PER_WEEK)) if len(summary) else None
+
+
+def fit_clv(summary: pd.DataFrame, min_history_days: int) -> ClvFit:
+    """Fit BG/NBD and Gamma-Gamma on a `summarise_occasions` summary and say whether to trust them.
+
+    Never raises for lack of data: too little data is a status. `insufficient_history` when the
+    history (first purchase occasion to the observation end) is shorter than `min_history_days` or
+    fewer than MIN_REPEAT_CUSTOMERS customers have a repeat occasion (with a positive spend, for the
+    Gamma-Gamma model); `not_converged` when an optimiser fails; `at_bound` when an estimate sits
+    on the edge of its search range (the likelihood kept improving towards a degenerate model, as
+    when nobody has had time to drop out). The BG/NBD problem is reported before the Gamma-Gamma one.
+    """
+    customers = int(len(summary))
+    repeat_customers = int((summary["frequency"] > 0).sum()) if customers else 0
+    history = _history_days(summary)
+    base = {"customers": customers, "repeat_customers": repeat_customers, "history_days": history}
+    if history is None:
+        return ClvFit("insufficient_history", "no completed orders before the observation end", **base)
+    if history < min_history_days:
+        reason = (
+            f"the order history spans {history} days from the first purchase occasion to the observation "
+            f"end, fewer than the {min_history_days} of WAREHOUSE_CLV_MIN_HISTORY_DAYS"
+        )
+        return ClvFit("insufficient_history", reason, **base)
+    spenders = summary[(summary["frequency"] > 0) & (summary["monetary"] > 0)]
+    if repeat_customers < MIN_REPEAT_CUSTOMERS or len(spenders) < MIN_REPEAT_CUSTOMERS:
+        reason = (
+            f"{min(repeat_customers, len(spenders))} customers with a repeat purchase occasion, "
+            f"fewer than {MIN_REPEAT_CUSTOMERS}"
+        )
+        return ClvFit("insufficient_history", reason, **base)
+
+    try:
+        bgnbd = fit_bgnbd(summary["frequency"], summary["recency"], summary["T"])
+    except ValueError as exc:
+        return ClvFit("not_converged", str(exc), **base)
+    try:
+        gg = fit_gamma_gamma(spenders["frequency"], spenders["monetary"])
+    except ValueError as exc:
+        return ClvFit("not_converged", str(exc), bgnbd=bgnbd, **base)
+    fitted = {"bgnbd": bgnbd, "gamma_gamma": gg}
+    for model, name, params in (
+        (bgnbd, "BG/NBD", ("r", "alpha", "a", "b")),
+        (gg, "Gamma-Gamma", ("p", "q", "gamma")),
+    ):
+        values = ", ".join(f"{p} = {getattr(model, p):.4g}" for p in params)
+        if not model.converged:
+            return ClvFit(
+                "not_converged", f"the {name} optimiser did not converge ({values})", **fitted, **base
+            )
+        if model.at_bound:
+            reason = f"a {name} parameter is at the edge of its search range ({values})"
+            return ClvFit("at_bound", reason, **fitted, **base)
+    if gg.q <= 1.0:
+        # the population mean spend p * gamma / (q - 1) does not exist: no spend prediction
+        reason = f"the Gamma-Gamma q = {gg.q:.4g} is not above 1, so the mean spend is undefined"
+        return ClvFit("at_bound", reason, **fitted, **base)
+    return ClvFit("ok", "fitted", **fitted, **base)
+
+
+def new_customer_clv(fit: ClvFit, horizon_weeks: float = 52.0) -> float | None:
+    """The predicted value of a customer whose one purchase occasion is today (x = 0, T = 0).
+
+    It is the most the model predicts for any one-occasion customer: with x = 0 the spend is the
+    population mean and the expected purchases fall as T grows (the longer without a repeat, the
+    lower the purchase rate is likely to be). None unless the fit is ok.
+    """
+    if not fit.ok or fit.bgnbd is None or fit.gamma_gamma is None:
+        return None
+    zero = np.zeros(1)
+    return float(predicted_clv(fit.bgnbd, fit.gamma_gamma, zero, zero, zero, zero, horizon_weeks)[0])
+
+
+def holdout_diagnostics(
+    customer_ids: ArrayLike,
+    occasion_dates: ArrayLike,
+    daily_spend: ArrayLike,
+    calibration_end: date | str | pd.Timestamp,
+    observation_end: date | str | pd.Timestamp,
+    bgnbd: BgNbdFit | None,
+) -> dict[str, float | None]:
+    """How a calibration fit's BG/NBD model predicts the holdout (calibration_end, observation_end].
+
+    The holdout customers are those with a purchase occasion on or before `calibration_end` (the
+    ones the calibration fit saw); their actual repeat transactions are their occasions in the
+    holdout; the predicted ones are E[X(t) | x, t_x, T] of their calibration summary with t the
+    holdout length in weeks (Fader, Hardie & Lee 2005, equation 10). The mean absolute error is per
+    holdout customer, in transactions. Predictions are None without BG/NBD parameters.
+    """
+    days = _as_days(occasion_dates)
+    ids = pd.Series(customer_ids).to_numpy()
+    cut = int(_as_days([calibration_end])[0])
+    end = int(_as_days([observation_end])[0])
+    holdout_days = end - cut
+    before = days <= cut
+    calibration = summarise_occasions(
+        ids[before],
+        days[before].astype("datetime64[D]"),
+        _as_float(daily_spend, "daily_spend")[before],
+        pd.Timestamp(cut, unit="D"),
+    )
+    in_holdout = (days > cut) & (days <= end)
+    actual = (
+        pd.DataFrame({"customer_id": ids[in_holdout], "day": days[in_holdout]})
+        .drop_duplicates()
+        .groupby("customer_id")
+        .size()
+    )
+    actual = actual.reindex(calibration["customer_id"], fill_value=0).to_numpy(dtype=float)
+    out: dict[str, float | None] = {
+        "holdout_days": float(holdout_days),
+        "holdout_customers": float(len(calibration)),
+        "holdout_actual_repeat_transactions": float(actual.sum()),
+        "holdout_predicted_repeat_transactions": None,
+        "holdout_mean_absolute_error": None,
+    }
+    if bgnbd is not None and len(calibration):
+        predicted = bgnbd_expected_purchases(
+            bgnbd,
+            holdout_days / DAYS_PER_WEEK,
+            calibration["frequency"],
+            calibration["recency"],
+            calibration["T"],
+        )
+        out["holdout_predicted_repeat_transactions"] = float(predicted.sum())
+        out["holdout_mean_absolute_error"] = float(np.mean(np.abs(actual - predicted)))
+    return out

@@ -65,6 +65,17 @@ the later arrival folder (updates that would arrive after the window are not wri
 4% of orders are store orders with no web events. Order ids are `O00000001...` (web and app)
 and `S0000001...` (store); the shop writes whole seconds, the app SDKs milliseconds.
 
+Earlier orders. The first day's orders extract also carries the shop's orders of the 365 days
+before the window, as a store's first export does: each pre-window customer buys at their own
+rate (0.3 x session rate x cart propensity, what the window's funnel gives, plus their store rate)
+from sign-up or the year's start until they drop out (customers still active in the window buy to
+its start; the dormant ones stopped at a uniform moment since sign-up, some before the year), so
+the history has one-time buyers, repeat buyers and lapsed ones. Each is exported once in its state
+at the export (3.5% cancelled or refunded later; one changed after the window opens comes again
+as an update); order numbers continue into the window. They are drawn from a random stream of
+their own, so the window's events and orders are the same draw as without them; there are no
+events or surveys before the window.
+
 Surveys. Post-purchase NPS/CSAT for 30% of orders (lower after a cancellation or refund),
 post-chat CES (lower the longer the chat), post-support and periodic NPS. Scores come from a
 latent satisfaction (customer mood + experience + noise) mapped onto each scale; some comments
@@ -1928,6 +1939,71 @@ def _store_orders(rng: np.random.Generator, world: _World, first_number: int) ->
     )
 
 
+# The first orders extract carries the shop's earlier orders, as a store's initial export does.
+HISTORY_DAYS = 365
+# Orders per session-and-cart-propensity unit: the in-window funnel (checkout 0.6 x purchase 0.6,
+# logged-in sessions only) gives about this, so a customer buys as often before the window as in it.
+HISTORY_ORDERS_PER_CART_SESSION = 0.3
+
+
+def _history_orders(rng: np.random.Generator, world: _World, first_web: int, first_store: int) -> _OrderBatch:
+    """The pre-window customers' orders of the year before the window (store orders for those
+    without a device). Each buys at a steady rate from sign-up (or the year's start) until they drop
+    out: customers still active when the window opens buy to its start, dormant ones stopped at a
+    uniform moment between sign-up and then (some before the year began), so the history has
+    repeat buyers, one-time buyers and churned customers, as a BG/NBD model assumes."""
+    cust, window, dev = world.customers, world.window, world.devices
+    n = cust.n
+    pre = ~cust.in_window
+    start = np.maximum(cust.anchor_ms, window.t0 - HISTORY_DAYS * DAY_MS)
+    dormant = pre & (cust.active_until_ms <= window.t0)
+    dropout = window.t0 - (rng.random(n) * (window.t0 - cust.anchor_ms)).astype(np.int64)
+    end = np.where(dormant, np.maximum(dropout, start), window.t0)
+    owned = np.bincount(dev.owner[dev.owner >= 0], minlength=n)
+    first_device = np.full(n, -1)
+    first_device[dev.owner[dev.owner >= 0][::-1]] = np.flatnonzero(dev.owner >= 0)[::-1]
+    web_rate = np.where(
+        owned > 0, HISTORY_ORDERS_PER_CART_SESSION * cust.session_rate * cust.cart_propensity, 0.0
+    )
+    days = np.where(pre, (end - start) / DAY_MS, 0.0)
+    count = rng.poisson((web_rate + cust.store_rate) * days)
+    customer = np.repeat(np.arange(n), count)
+    k = len(customer)
+    ms = start[customer] + (rng.random(k) * (end - start)[customer]).astype(np.int64)
+    order = np.argsort(ms, kind="stable")
+    customer, ms = customer[order], ms[order]
+    # a customer with a device buys online unless the draw falls on their store rate
+    in_store = (owned[customer] == 0) | (
+        rng.random(k) * (web_rate + cust.store_rate)[customer] < cust.store_rate[customer]
+    )
+    device = first_device[customer]
+    usd = ~in_store & dev.usd[np.maximum(device, 0)]
+    coupon = np.where(rng.random(k) < 0.05, 3, -1)
+    order_of, line_number, product, quantity, unit, discount = _order_lines(
+        rng, world, customer, np.full(k, -1), None, cust.interests[customer, 0], usd, coupon
+    )
+    number = np.empty(k, dtype=np.int64)
+    number[~in_store] = first_web + np.arange(int((~in_store).sum()))
+    number[in_store] = first_store + np.arange(int(in_store.sum()))
+    return _OrderBatch(
+        number=number,
+        store=in_store,
+        customer=customer,
+        ordered_ms=ms,
+        usd=usd,
+        channel=np.where(in_store, 2, np.where(dev.platform[np.maximum(device, 0)] == 0, 0, 1)),
+        pending=np.zeros(k, bool),
+        coupon=coupon,
+        ts_style=np.where(in_store, 2, np.where(usd, rng.integers(0, 2, k), 2)),
+        line_order=order_of,
+        line_number=line_number,
+        product=product,
+        quantity=quantity,
+        unit_minor=unit,
+        discount_minor=discount,
+    )
+
+
 STATUSES = ("pending", "completed", "cancelled", "refunded")
 CHANNELS = ("web", "app", "store")
 
@@ -1968,8 +2044,13 @@ def _orders_table(
     categories = _plain([c[0] for c in CATEGORIES])
     coupons = _plain([c[0] for c in COUPONS])
     for version in (0, 1):
+        # An earlier order whose change reaches the first day's export is in it once, in its final
+        # state; one changed later comes again as an update, like any order.
+        settled = changes & (orders.ordered_ms < window.t0) & (window.day_index(updated) <= 0)
         line_rows = (
-            np.flatnonzero(changes[orders.line_order]) if version else np.arange(len(orders.line_order))
+            np.flatnonzero(changes[orders.line_order])
+            if version
+            else np.flatnonzero(~settled[orders.line_order])
         )
         o = orders.line_order[line_rows]
         at = updated[o] if version else orders.ordered_ms[o]
@@ -1998,6 +2079,8 @@ def _orders_table(
                 _texts(_take(coupons, orders.coupon[o])),
             ],
         )
+    # The earlier orders are dated before the window but arrive in its first day's extract.
+    table.arrival = [max(0, a) for a in table.arrival]
     bad = np.isin(final_status, [2, 3])
     return table, _OrderHistory(orders, ids, final_status, bad)
 
@@ -2039,7 +2122,8 @@ def _surveys_table(
     orders = history.orders
     parts: list[dict[str, np.ndarray]] = []
 
-    asked = rng.random(len(orders.number)) < 0.3
+    # the survey tool started with the window: earlier orders were never asked
+    asked = (rng.random(len(orders.number)) < 0.3) & (orders.ordered_ms >= window.t0)
     rows = np.flatnonzero(asked)
     parts.append(
         dict(
@@ -2324,6 +2408,8 @@ def generate(
     devices = _make_devices(rng, people, window)
     world = _World(window, clock, products, people, devices, _make_campaigns(window))
     sessions = _plan_sessions(rng, world)
+    # A stream of its own, so the window's data is the same draw with or without the history.
+    earlier = _history_orders(np.random.default_rng([seed, HISTORY_DAYS]), world, 1, 1)
     say(f"planned {len(sessions.start_ms):,} sessions of {devices.n:,} devices and {customers:,} customers")
 
     _clear_partitions(out_dir)
@@ -2333,6 +2419,7 @@ def generate(
     try:
         sink = _EventSink(window, writer)
         builder = _EventBuilder(world, sessions)
+        builder.next_order = 1 + int((~earlier.store).sum())
         bounds = np.searchsorted(window.day_index(sessions.start_ms), np.arange(days + 1))
         batches, signup_customer, signup_at = [], [], []
         chats: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
@@ -2353,8 +2440,8 @@ def generate(
         signup_ms = np.full(customers, NEVER, dtype=np.int64)
         signup_ms[np.concatenate(signup_customer)] = np.concatenate(signup_at)
         web_orders = _OrderBatch.concat(batches)
-        store = _store_orders(rng, world, 1)
-        orders_csv, history = _orders_table(rng, world, _OrderBatch.concat([web_orders, store]))
+        store = _store_orders(rng, world, 1 + int(earlier.store.sum()))
+        orders_csv, history = _orders_table(rng, world, _OrderBatch.concat([earlier, web_orders, store]))
         chat_facts = tuple(np.concatenate([c[i] for c in chats]) for i in range(3))
         tables = [
             (orders_csv, _order_defects(rng)),

@@ -40,6 +40,7 @@ class RefreshOutcome:
     failed_checks: list[str] = field(default_factory=list)
     warned_checks: list[str] = field(default_factory=list)
     materialized: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def report(self) -> str:
         first, last = self.partitions
@@ -53,6 +54,7 @@ class RefreshOutcome:
             hints = {h for h in (_hint(step) for step in self.failed_steps) if h}
             lines += [f"  what to do: {h}" for h in sorted(hints)]
         lines += [f"  warning: {c}" for c in self.warned_checks]
+        lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
 
 
@@ -299,4 +301,10 @@ def run_refresh(
                     outcome.failed_checks.append(name)
                 else:
                     outcome.warned_checks.append(name)
+    if outcome.success:
+        from orchestration.clv_report import clv_fit_note
+
+        note = clv_fit_note(settings.serving_path)
+        if note:
+            outcome.notes.append(note)
     return outcome

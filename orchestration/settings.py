@@ -19,8 +19,24 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # First day of the embedded sample data (kept in step with generator.DEFAULT_START): the default
 # first daily partition, so the demo's partitions line up with the data it generates.
 SAMPLE_START = date(2026, 10, 1)
+# Contract §1 defaults of the CLV validation holdout and the shortest history CLV is predicted on.
+DEFAULT_CLV_HOLDOUT_DAYS = 90
+DEFAULT_CLV_MIN_HISTORY_DAYS = 90
 # WAREHOUSE_DUCKDB_MEMORY_LIMIT when unset; profiles.yml gives dbt the same default.
 DEFAULT_MEMORY_LIMIT = "4GB"
+
+
+def _days(env: Mapping[str, str], name: str, default: int, minimum: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = None
+    if value is None or value < minimum:
+        raise ValueError(f"{name}={raw!r} is not a whole number of days of at least {minimum}")
+    return value
 
 
 def _path(value: str, root: Path) -> Path:
@@ -37,6 +53,8 @@ class Settings:
     report_path: Path | None = None
     reporting_currency: str = "USD"
     reporting_timezone: str = "UTC"
+    clv_holdout_days: int = DEFAULT_CLV_HOLDOUT_DAYS
+    clv_min_history_days: int = DEFAULT_CLV_MIN_HISTORY_DAYS
     project_root: Path = field(default=PROJECT_ROOT)
 
     @classmethod
@@ -64,6 +82,11 @@ class Settings:
             start_date=start_date,
             reporting_currency=currency,
             reporting_timezone=env.get("WAREHOUSE_REPORTING_TIMEZONE", "UTC").strip() or "UTC",
+            # a holdout of 0 days would leave the calibration fit nothing to be checked against
+            clv_holdout_days=_days(env, "WAREHOUSE_CLV_HOLDOUT_DAYS", DEFAULT_CLV_HOLDOUT_DAYS, 1),
+            clv_min_history_days=_days(
+                env, "WAREHOUSE_CLV_MIN_HISTORY_DAYS", DEFAULT_CLV_MIN_HISTORY_DAYS, 0
+            ),
             project_root=root,
         )
 
@@ -82,4 +105,6 @@ class Settings:
             "WAREHOUSE_DUCKDB_PATH": str(self.duckdb_path),
             "WAREHOUSE_REPORTING_CURRENCY": self.reporting_currency,
             "WAREHOUSE_REPORTING_TIMEZONE": self.reporting_timezone,
+            "WAREHOUSE_CLV_HOLDOUT_DAYS": str(self.clv_holdout_days),
+            "WAREHOUSE_CLV_MIN_HISTORY_DAYS": str(self.clv_min_history_days),
         }

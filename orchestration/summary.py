@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
+from orchestration.clv_report import clv_fit_note
 from orchestration.loaders import SOURCES
 from orchestration.report import scorecard_period
 from orchestration.settings import Settings
@@ -64,6 +65,8 @@ def demo_summary(settings: Settings) -> str:
             "",
             f"KPI scorecard, {scorecard_period(grain, period)}:",
             _table(rows, ("kpi", "value", "target", f"previous {grain}", "status")),
+            "",
+            clv_fit_note(settings.serving_path) or "CLV: no fit published",
             "",
             f"Serving file for BI tools: {settings.serving_path}",
             f"KPI report: {settings.kpi_report_path}",

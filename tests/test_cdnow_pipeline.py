@@ -1,14 +1,17 @@
 """Real transactions with published model estimates, through the whole warehouse.
 
 The CDNOW sample (tests/data/README.md) is written into the landing zone as the shop's order
-extract: its purchases of the 39-week calibration period of Fader, Hardie & Lee (2005),
-1997-01-01..1997-09-30, delivered as a history export that arrives on 1997-09-30 (the way a
-warehouse is first filled). It is refreshed by the real Dagster job and dbt, and the published
-CLV estimates are read back from marts.clv_model_parameters. Customer counts, repeat customers
-and historical CLV must be exact.
+extract: all its purchases, 1997-01-01..1998-06-30, delivered as a history export that arrives on
+1998-06-30 (the way a warehouse is first filled). It is refreshed by the real Dagster job and dbt
+with WAREHOUSE_CLV_HOLDOUT_DAYS=273, which splits it as Fader, Hardie & Lee (2005) did: a
+39-week calibration period to 1997-09-30 and a 39-week holdout. The published estimates must come
+out of the calibration fit in marts.clv_model_parameters, and its holdout check in
+marts.clv_model_diagnostics must match the peer package lifetimes on the same split. Customer
+counts, repeat customers and historical CLV must be exact.
 """
 
 import csv
+import json
 import shutil
 from collections import defaultdict
 from datetime import date, datetime
@@ -24,7 +27,10 @@ from orchestration.settings import Settings
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 DATA = Path(__file__).parent / "data" / "CDNOW_sample.txt"
+LIFETIMES_HOLDOUT = Path(__file__).parent / "data" / "lifetimes_cdnow_holdout.json"
 CALIBRATION_END = date(1997, 9, 30)
+OBSERVATION_END = date(1998, 6, 30)
+HOLDOUT_DAYS = 273  # 39 weeks
 # Fader, Hardie & Lee (2005): BG/NBD on CDNOW; Gamma-Gamma on the same customers' repeat spend.
 PUBLISHED = {
     ("bg_nbd", "r"): 0.243,
@@ -51,13 +57,13 @@ def read_cdnow() -> list[tuple[str, date, int, Decimal]]:
         rows.append(
             (f"CD{customer}", datetime.strptime(day, "%Y%m%d").date(), int(quantity), Decimal(amount))
         )
-    return [r for r in rows if r[1] <= CALIBRATION_END]
+    return rows
 
 
 def write_orders_extract(landing: Path, rows: list[tuple[str, date, int, Decimal]]) -> None:
     # One order line per CDNOW row; the amount is kept exact as one unit at the row's amount (the
     # models use money, not the number of CDs).
-    folder = landing / "orders" / f"dt={CALIBRATION_END.isoformat()}"
+    folder = landing / "orders" / f"dt={OBSERVATION_END.isoformat()}"
     folder.mkdir(parents=True, exist_ok=True)
     with open(folder / "orders_history.csv", "w", newline="") as fh:
         writer = csv.writer(fh)
@@ -73,10 +79,12 @@ def cdnow(warehouse_settings: Settings, tmp_path_factory: pytest.TempPathFactory
     landing = tmp_path_factory.mktemp("cdnow") / "landing"
     rows = read_cdnow()
     write_orders_extract(landing, rows)
-    settings = warehouse_settings.with_overrides(landing_dir=landing, start_date=CALIBRATION_END)
+    settings = warehouse_settings.with_overrides(
+        landing_dir=landing, start_date=OBSERVATION_END, clv_holdout_days=HOLDOUT_DAYS
+    )
     for path in (settings.duckdb_path, settings.serving_path):
         path.unlink(missing_ok=True)
-    outcome = run_refresh(settings, end=CALIBRATION_END, echo=lambda _: None)
+    outcome = run_refresh(settings, end=OBSERVATION_END, echo=lambda _: None)
     yield settings, rows, outcome
     shutil.rmtree(landing, ignore_errors=True)
 
@@ -94,22 +102,63 @@ def test_refresh_succeeds(cdnow):
     assert outcome.success, outcome.report()
 
 
-def test_published_estimates_reproduce_within_one_percent(cdnow):
-    settings, _, _ = cdnow
+def test_published_estimates_come_from_the_calibration_fit(cdnow):
+    settings, _, outcome = cdnow
     fitted = {
-        (m, p): (v, customers, end)
-        for m, p, v, customers, end in query(
+        (fit, m, p): (v, customers, end, status)
+        for fit, m, p, v, customers, end, status in query(
             settings,
-            "select model, parameter, value, customers, observation_end from marts.clv_model_parameters",
+            """select fit, model, parameter, value, customers, observation_end, fit_status
+               from marts.clv_model_parameters""",
         )
     }
-    assert set(fitted) == set(PUBLISHED)
+    assert set(fitted) == {(fit, m, p) for fit in ("full", "calibration") for m, p in PUBLISHED}
     for key, published in PUBLISHED.items():
-        value, _, observation_end = fitted[key]
+        value, _, observation_end, status = fitted[("calibration", *key)]
         assert abs(value - published) / published < 0.01, (key, value, published)
-        assert observation_end == CALIBRATION_END
-    assert fitted[("bg_nbd", "r")][1] == 2357
-    assert fitted[("gamma_gamma", "p")][1] == 946
+        assert (observation_end, status) == (CALIBRATION_END, "ok")
+    assert fitted[("calibration", "bg_nbd", "r")][1] == 2357
+    assert fitted[("calibration", "gamma_gamma", "p")][1] == 946
+    # the full fit sees all 78 weeks: other estimates, its own observation end, and it predicts
+    full = {key[1:]: row for key, row in fitted.items() if key[0] == "full"}
+    assert {row[2:] for row in full.values()} == {(OBSERVATION_END, "ok")}
+    assert abs(full[("bg_nbd", "a")][0] - PUBLISHED[("bg_nbd", "a")]) > 0.05
+    assert "CLV: full fit ok" in outcome.report()
+
+
+def test_holdout_check_matches_lifetimes_on_the_same_split(cdnow):
+    settings, _, _ = cdnow
+    reference = json.loads(LIFETIMES_HOLDOUT.read_text())
+    metrics = dict(
+        query(settings, "select metric, value from marts.clv_model_diagnostics where fit = 'calibration'")
+    )
+    assert metrics["holdout_days"] == reference["holdout_days"] == HOLDOUT_DAYS
+    assert metrics["holdout_customers"] == reference["holdout_customers"]
+    assert metrics["holdout_actual_repeat_transactions"] == reference["holdout_actual_repeat_transactions"]
+    for metric in ("holdout_predicted_repeat_transactions", "holdout_mean_absolute_error"):
+        assert metrics[metric] == pytest.approx(reference[metric], rel=1e-5), metric
+    assert metrics["history_days"] == 272  # 1997-01-01 .. 1997-09-30
+
+
+def test_predictions_are_published_from_the_full_fit(cdnow):
+    settings, _, _ = cdnow
+    statuses, predicted, customers, lowest_alive, highest_alive = query(
+        settings,
+        """select list(distinct clv_status), count(predicted_clv_12m), count(*),
+                  min(probability_alive), max(probability_alive)
+           from marts.dim_customers""",
+    )[0]
+    assert statuses == ["ok"] and predicted == customers == 2357
+    assert 0 < lowest_alive < 0.5 < highest_alive <= 1
+    (ceiling,) = query(
+        settings,
+        """select value from marts.clv_model_diagnostics
+           where fit = 'full' and metric = 'one_occasion_max_predicted_clv_12m'""",
+    )[0]
+    (highest_one_order,) = query(
+        settings, "select max(predicted_clv_12m) from marts.dim_customers where orders = 1"
+    )[0]
+    assert 0 < highest_one_order <= ceiling
 
 
 def test_customer_counts_repeat_customers_and_historical_clv_are_exact(cdnow):

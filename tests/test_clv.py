@@ -461,3 +461,144 @@ def test_matches_lifetimes(dataset: str) -> None:
         np.asarray(theirs_gg.conditional_expected_average_profit(x, m)),
         rtol=1e-3,
     )
+
+
+# --------------------------------------------------------------------------------------------------
+# 6. fit statuses, the calibration split and the holdout check (contract §4)
+
+
+def summary_of(rows: list[tuple[str, str, float]], end: str) -> pd.DataFrame:
+    ids, days, spend = zip(*rows, strict=True)
+    return clv.summarise_occasions(list(ids), list(days), list(spend), end)
+
+
+def test_no_data_is_a_status_never_an_error() -> None:
+    empty = clv.summarise_occasions([], [], [], "2026-10-03")
+    fit = clv.fit_clv(empty, 90)
+    assert (fit.status, fit.customers, fit.history_days, fit.bgnbd) == ("insufficient_history", 0, None, None)
+    assert clv.new_customer_clv(fit) is None
+
+
+def test_insufficient_history_short_span_or_few_repeat_customers() -> None:
+    # 30 customers, each buying on 2026-09-20 and again on 2026-10-01: 30 repeat customers, but the
+    # history from the first occasion (09-20) to the observation end (10-03) is 13 days
+    rows = [(f"c{i:02d}", "2026-09-20", 10.0 + i) for i in range(30)]
+    rows += [(f"c{i:02d}", "2026-10-01", 12.0 + i) for i in range(30)]
+    short = clv.fit_clv(summary_of(rows, "2026-10-03"), 90)
+    assert (short.status, short.history_days, short.repeat_customers) == ("insufficient_history", 13, 30)
+    assert "13 days" in short.reason and "WAREHOUSE_CLV_MIN_HISTORY_DAYS" in short.reason
+    assert short.bgnbd is None and short.gamma_gamma is None
+    # 13 days are exactly enough for a minimum of 13, not for 14
+    assert clv.fit_clv(summary_of(rows, "2026-10-03"), 14).status == "insufficient_history"
+    assert clv.fit_clv(summary_of(rows, "2026-10-03"), 13).status != "insufficient_history"
+
+    # a long history, but only 19 customers with a repeat occasion (the 20th buys once)
+    rows = [(f"c{i:02d}", "2026-01-05", 20.0) for i in range(20)]
+    rows += [(f"c{i:02d}", "2026-06-01", 25.0 + i) for i in range(19)]
+    few = clv.fit_clv(summary_of(rows, "2026-10-03"), 90)
+    assert (few.status, few.repeat_customers, few.customers) == ("insufficient_history", 19, 20)
+    assert "19 customers with a repeat purchase occasion, fewer than 20" in few.reason
+
+
+def test_a_collapsed_fit_is_at_bound() -> None:
+    # CDNOW's first 19 days: nobody has had time to drop out, so the likelihood keeps rising as the
+    # dropout probability a / (a + b) goes to 0 (the demo's a = 4e-5, b = 61,182 of issue 20). The
+    # fit ends on the edges a = 1e-4, b = 1e4 of the search range and is reported, not used.
+    raw = cdnow_transactions()
+    early = raw[raw["date"] <= "1997-01-20"]
+    summary = clv.summarise_occasions(early["customer_id"], early["date"], early["amount"], "1997-01-20")
+    assert clv.fit_clv(summary, 90).status == "insufficient_history"  # 19 days of history
+    fit = clv.fit_clv(summary, 0)
+    assert fit.status == "at_bound"
+    assert fit.bgnbd is not None and fit.bgnbd.at_bound and fit.bgnbd.converged
+    assert fit.bgnbd.a == pytest.approx(1e-4, rel=1e-6) and fit.bgnbd.b == pytest.approx(1e4, rel=1e-6)
+    assert "BG/NBD" in fit.reason and "edge of its search range" in fit.reason
+    assert clv.new_customer_clv(fit) is None
+
+
+def test_full_cdnow_fit_is_ok_and_bounds_one_occasion_customers() -> None:
+    raw = cdnow_transactions()
+    summary = clv.summarise_occasions(raw["customer_id"], raw["date"], raw["amount"], "1998-06-30")
+    fit = clv.fit_clv(summary, 90)
+    assert fit.ok and fit.reason == "fitted"
+    assert (fit.customers, fit.history_days) == (2357, 545)  # 1997-01-01 .. 1998-06-30
+    assert not fit.bgnbd.at_bound and not fit.gamma_gamma.at_bound
+    ceiling = clv.new_customer_clv(fit)
+    one = summary[summary["frequency"] == 0]
+    predicted = clv.predicted_clv(
+        fit.bgnbd, fit.gamma_gamma, one["frequency"], one["recency"], one["T"], one["monetary"]
+    )
+    # no one-occasion customer is predicted above a one-occasion customer acquired today
+    assert len(one) > 1000 and predicted.max() <= ceiling
+    assert predicted.max() < 0.5 * ceiling  # the whole cohort is old, so well below it
+
+
+def expected_by_hand(fit: clv.BgNbdFit, horizon: float, x: int, t_x: float, big_t: float) -> float:
+    """FHL (2005) eq. (10), with 2F1 summed as its power series."""
+    r, alpha, a, b = fit.r, fit.alpha, fit.a, fit.b
+    alive = 1.0 if x == 0 else 1.0 / (1.0 + a / (b + x - 1) * ((alpha + big_t) / (alpha + t_x)) ** (r + x))
+    z = horizon / (alpha + big_t + horizon)
+    bracket = 1.0 - ((alpha + big_t) / (alpha + big_t + horizon)) ** (r + x) * hyp2f1_series(
+        r + x, b + x, a + b + x - 1, z
+    )
+    return (a + b + x - 1) / (a - 1) * bracket * alive
+
+
+def test_holdout_diagnostics_by_hand() -> None:
+    # cut-off 2026-01-29, observation end 2026-02-12: a 14-day (2-week) holdout.
+    # c1: 01-01 (two orders, one occasion), 01-15 -> calibration x = 1, t_x = 2, T = 4 weeks;
+    #     holdout 02-05 and 02-06 -> 2 actual repeat transactions.
+    # c2: 01-29 (the cut-off day belongs to the calibration) -> x = 0, t_x = 0, T = 0; 02-12 (the
+    #     observation end belongs to the holdout) -> 1 actual.
+    # c3: first buys 02-03, after the cut-off: not a holdout customer, its purchase is not counted.
+    rows = [
+        ("c1", "2026-01-01", 10.0),
+        ("c1", "2026-01-01", 5.0),
+        ("c1", "2026-01-15", 20.0),
+        ("c1", "2026-02-05", 7.0),
+        ("c1", "2026-02-06", 8.0),
+        ("c2", "2026-01-29", 30.0),
+        ("c2", "2026-02-12", 30.0),
+        ("c3", "2026-02-03", 9.0),
+    ]
+    ids, days, spend = zip(*rows, strict=True)
+    fit = clv.BgNbdFit(r=0.5, alpha=3.0, a=0.8, b=2.5, log_likelihood=0.0, customers=2)
+    got = clv.holdout_diagnostics(ids, days, spend, "2026-01-29", "2026-02-12", fit)
+    e1 = expected_by_hand(fit, 2.0, 1, 2.0, 4.0)
+    e2 = expected_by_hand(fit, 2.0, 0, 0.0, 0.0)
+    assert got["holdout_days"] == 14
+    assert got["holdout_customers"] == 2
+    assert got["holdout_actual_repeat_transactions"] == 3
+    assert got["holdout_predicted_repeat_transactions"] == pytest.approx(e1 + e2, rel=1e-9)
+    assert got["holdout_mean_absolute_error"] == pytest.approx((abs(2 - e1) + abs(1 - e2)) / 2, rel=1e-9)
+    # without parameters only the counts are known
+    bare = clv.holdout_diagnostics(ids, days, spend, "2026-01-29", "2026-02-12", None)
+    assert bare["holdout_actual_repeat_transactions"] == 3
+    assert bare["holdout_predicted_repeat_transactions"] is None
+    assert bare["holdout_mean_absolute_error"] is None
+
+
+def test_cdnow_calibration_and_holdout_match_lifetimes() -> None:
+    # The published 39 + 39 week split: calibration to 1997-09-30, holdout 273 days to 1998-06-30.
+    # lifetimes' numbers come from its own split and summary (tests/data/make_lifetimes_reference.py).
+    reference = json.loads((DATA / "lifetimes_cdnow_holdout.json").read_text())
+    raw = cdnow_transactions()
+    calibration = raw[raw["date"] <= "1997-09-30"]
+    summary = clv.summarise_occasions(
+        calibration["customer_id"], calibration["date"], calibration["amount"], "1997-09-30"
+    )
+    fit = clv.fit_clv(summary, 90)
+    assert fit.ok
+    for name, value in PUBLISHED_BGNBD.items():
+        assert getattr(fit.bgnbd, name) == pytest.approx(value, rel=0.01), name
+    for name, value in reference["bgnbd"].items():
+        assert getattr(fit.bgnbd, name) == pytest.approx(value, rel=1e-5), name
+
+    got = clv.holdout_diagnostics(
+        raw["customer_id"], raw["date"], raw["amount"], "1997-09-30", "1998-06-30", fit.bgnbd
+    )
+    assert got["holdout_days"] == reference["holdout_days"] == 273
+    assert got["holdout_customers"] == reference["holdout_customers"] == 2357
+    assert got["holdout_actual_repeat_transactions"] == reference["holdout_actual_repeat_transactions"]
+    for metric in ("holdout_predicted_repeat_transactions", "holdout_mean_absolute_error"):
+        assert got[metric] == pytest.approx(reference[metric], rel=1e-5), metric

@@ -417,7 +417,9 @@ def test_orders_have_currencies_lines_and_later_updates(valid_csv: dict) -> None
 
     versions = defaultdict(list)
     for r in rows:
-        versions[r["order_id"]].append(r)
+        # orders placed in the window (the earlier ones come settled, see the next test)
+        if _timestamp(r["ordered_at"]).date() >= DEFAULT_START - timedelta(days=1):
+            versions[r["order_id"]].append(r)
     updated = 0
     for order_rows in versions.values():
         first = min(order_rows, key=lambda r: _timestamp(r["updated_at"]))
@@ -433,6 +435,53 @@ def test_orders_have_currencies_lines_and_later_updates(valid_csv: dict) -> None
     for order_id, order_rows in versions.items():
         line_count = len({r["line_number"] for r in order_rows})
         assert all(by_version[(order_id, r["status"])] == line_count for r in order_rows)
+
+
+def test_first_orders_extract_carries_a_year_of_earlier_orders(events: list[dict], valid_csv: dict) -> None:
+    start = datetime(DEFAULT_START.year, DEFAULT_START.month, DEFAULT_START.day, tzinfo=UTC)
+    rows = valid_csv["orders"]
+    earlier = [r for r in rows if _timestamp(r["ordered_at"]) < start]
+    # all in the first day's partition, placed in the year before the window, each order once in
+    # its state at the export (a cancellation or refund after the placement); only an order changed
+    # after the export comes again, as a later update
+    exported = [r for r in earlier if r["_dt"] == DEFAULT_START]
+    assert {r["order_id"] for r in exported} == {r["order_id"] for r in earlier}
+    later = [r for r in earlier if r["_dt"] != DEFAULT_START]
+    assert all(r["status"] in ("cancelled", "refunded") for r in later)
+    assert len({r["order_id"] for r in later}) < 0.01 * len({r["order_id"] for r in earlier})
+    placed = [_timestamp(r["ordered_at"]) for r in earlier]
+    assert start - timedelta(days=365) <= min(placed) < start - timedelta(days=350)
+    states = {(r["order_id"], r["status"], r["updated_at"]) for r in exported}
+    assert len({order_id for order_id, _, _ in states}) == len(states)
+    for r in exported:
+        if r["status"] == "completed":
+            assert r["updated_at"] == r["ordered_at"]
+        else:
+            assert r["status"] in ("cancelled", "refunded")
+            assert _timestamp(r["ordered_at"]) < _timestamp(r["updated_at"]) < start + timedelta(days=1)
+    # no events, and no surveys, before the window: only the order system has history
+    assert min(_timestamp(e["occurred_at"]) for e in events) >= start
+    surveyed = {r["order_id"] for r in valid_csv["surveys"] if r["order_id"]}
+    assert not surveyed & {r["order_id"] for r in earlier}
+
+    # a shop's year: most of the earlier buyers come back, some stopped buying long ago
+    orders = {r["order_id"]: (r["customer_id"], _timestamp(r["ordered_at"])) for r in rows}
+    history = defaultdict(list)
+    for customer, at in orders.values():
+        history[customer].append(at)
+    buyers = {customer for customer, at in orders.values() if at < start}
+    repeat = {c for c in buyers if sum(at < start for at in history[c]) >= 2}
+    gone = {c for c in buyers if max(history[c]) < start - timedelta(days=120)}
+    assert len(buyers) > 400
+    assert 0.5 < len(repeat) / len(buyers) < 0.95
+    assert 0.05 < len(gone) / len(buyers) < 0.5
+    # the earlier buyers are the shop's known customers: the CRM export carries nearly all
+    crm = {r["customer_id"] for r in valid_csv["customers"]}
+    assert len(buyers & crm) / len(buyers) > 0.85
+    # the window goes on numbering the orders after the earlier ones
+    web_earlier = sorted(r["order_id"] for r in earlier if r["order_id"].startswith("O"))
+    purchases = sorted(e["order_id"] for e in events if e["event_type"] == "purchase")
+    assert web_earlier[0] == "O00000001" and web_earlier[-1] < purchases[0]
 
 
 def test_visitors_browse_anonymously_before_logging_in(events: list[dict]) -> None:

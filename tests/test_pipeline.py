@@ -5,6 +5,7 @@ kept, and then the same data is rebuilt with a full refresh. Every assertion bel
 real numbers of that sample; the incremental and full-refresh builds must agree row for row.
 """
 
+import math
 from datetime import timedelta
 from pathlib import Path
 
@@ -53,6 +54,7 @@ COMPARED_MODELS = [
     "marts.kpi_scorecard",
     "marts.fct_social_audience_daily",
     "marts.clv_model_parameters",
+    "marts.clv_model_diagnostics",
 ]
 
 
@@ -405,21 +407,39 @@ def test_daily_loads_equal_a_full_refresh(built: Built, relation: str):
             if c not in LINEAGE_COLUMNS
         ]
         # Floating-point sums depend on the order rows are added in (parallel aggregation), so
-        # doubles are compared to 9 decimals; everything else exactly.
+        # doubles are compared to 9 decimals; everything else exactly. A value on a rounding edge
+        # (82.9365308125 summed in another order is 82.93653081250004) can still round apart, so
+        # rows differing only there are paired again below with a relative tolerance of 1e-9.
         cols = ", ".join(f'round("{c}", 9)' if t in ("DOUBLE", "FLOAT") else f'"{c}"' for c, t in columns)
         only_incremental = con.execute(
-            f"select count(*) from (select {cols} from incremental.{relation} "
-            f"except all select {cols} from full_refresh.{relation})"
-        ).fetchone()[0]
+            f"select {cols} from incremental.{relation} except all select {cols} from full_refresh.{relation}"
+        ).fetchall()
         only_full = con.execute(
-            f"select count(*) from (select {cols} from full_refresh.{relation} "
-            f"except all select {cols} from incremental.{relation})"
-        ).fetchone()[0]
+            f"select {cols} from full_refresh.{relation} except all select {cols} from incremental.{relation}"
+        ).fetchall()
         rows = con.execute(f"select count(*) from full_refresh.{relation}").fetchone()[0]
     finally:
         con.close()
     assert rows > 0
-    assert (only_incremental, only_full) == (0, 0)
+    doubles = [t in ("DOUBLE", "FLOAT") for _, t in columns]
+    unmatched = list(only_full)
+    for row in only_incremental:
+        twin = next((other for other in unmatched if _same_row(row, other, doubles)), None)
+        if twin is None:
+            break
+        unmatched.remove(twin)
+    else:
+        only_incremental = []
+    assert (len(only_incremental), len(unmatched)) == (0, 0), (only_incremental[:3], unmatched[:3])
+
+
+def _same_row(a: tuple, b: tuple, doubles: list[bool]) -> bool:
+    return all(
+        (x is None and y is None)
+        or (is_double and x is not None and y is not None and math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-9))
+        or (not is_double and x == y)
+        for x, y, is_double in zip(a, b, doubles, strict=True)
+    )
 
 
 def test_dbt_unit_tests_pass(built: Built):

@@ -13,6 +13,8 @@ def test_defaults_follow_the_contract(tmp_path: Path):
     assert s.serving_path == tmp_path / "data" / "serving.duckdb"
     assert s.start_date == SAMPLE_START
     assert (s.reporting_currency, s.reporting_timezone) == ("USD", "UTC")
+    assert (s.clv_holdout_days, s.clv_min_history_days) == (90, 90)
+    assert s.dbt_env()["WAREHOUSE_CLV_HOLDOUT_DAYS"] == "90"
 
 
 def test_environment_overrides_and_absolute_paths(tmp_path: Path):
@@ -23,6 +25,8 @@ def test_environment_overrides_and_absolute_paths(tmp_path: Path):
             "WAREHOUSE_START_DATE": "2026-01-02",
             "WAREHOUSE_REPORTING_CURRENCY": "krw",
             "WAREHOUSE_REPORTING_TIMEZONE": "Asia/Seoul",
+            "WAREHOUSE_CLV_HOLDOUT_DAYS": "273",
+            "WAREHOUSE_CLV_MIN_HISTORY_DAYS": "0",
         },
         root=tmp_path,
     )
@@ -31,6 +35,9 @@ def test_environment_overrides_and_absolute_paths(tmp_path: Path):
     assert s.start_date == date(2026, 1, 2)
     assert s.reporting_currency == "KRW"
     assert s.dbt_env()["WAREHOUSE_REPORTING_TIMEZONE"] == "Asia/Seoul"
+    assert (s.clv_holdout_days, s.clv_min_history_days) == (273, 0)
+    assert s.dbt_env()["WAREHOUSE_CLV_HOLDOUT_DAYS"] == "273"
+    assert s.dbt_env()["WAREHOUSE_CLV_MIN_HISTORY_DAYS"] == "0"
 
 
 @pytest.mark.parametrize(
@@ -38,6 +45,10 @@ def test_environment_overrides_and_absolute_paths(tmp_path: Path):
     [
         ("WAREHOUSE_START_DATE", "01/02/2026", "YYYY-MM-DD"),
         ("WAREHOUSE_REPORTING_CURRENCY", "dollars", "ISO 4217"),
+        ("WAREHOUSE_CLV_HOLDOUT_DAYS", "0", "WAREHOUSE_CLV_HOLDOUT_DAYS='0' is not a whole number"),
+        ("WAREHOUSE_CLV_HOLDOUT_DAYS", "90d", "WAREHOUSE_CLV_HOLDOUT_DAYS='90d'"),
+        ("WAREHOUSE_CLV_MIN_HISTORY_DAYS", "-1", "WAREHOUSE_CLV_MIN_HISTORY_DAYS='-1'"),
+        ("WAREHOUSE_CLV_MIN_HISTORY_DAYS", "1.5", "WAREHOUSE_CLV_MIN_HISTORY_DAYS='1.5'"),
     ],
 )
 def test_bad_settings_say_what_to_fix(name: str, value: str, message: str):

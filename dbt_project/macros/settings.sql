@@ -27,6 +27,31 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- Contract §1: the CLV validation holdout (days at the end of the order history kept out of the
+    calibration fit) and the shortest history CLV is predicted on. A dbt var of the lower-case name
+    overrides the environment variable. Read only when dbt executes, like the window below, so a
+    new value does not force a re-parse; a value that is not a whole number of days stops the run
+    with an error naming the setting. -#}
+{% macro clv_holdout_days() -%}
+    {{- return(_days_setting('clv_holdout_days', 'WAREHOUSE_CLV_HOLDOUT_DAYS', 90, 1)) -}}
+{%- endmacro %}
+
+{% macro clv_min_history_days() -%}
+    {{- return(_days_setting('clv_min_history_days', 'WAREHOUSE_CLV_MIN_HISTORY_DAYS', 90, 0)) -}}
+{%- endmacro %}
+
+{% macro _days_setting(var_name, env_name, default, minimum) -%}
+    {%- if not execute -%}
+        {{- return(default) -}}
+    {%- endif -%}
+    {%- set raw = var(var_name, env_var(env_name, default | string)) | string | trim -%}
+    {%- if not (raw.isdigit() and raw | int >= minimum) -%}
+        {{ exceptions.raise_compiler_error(
+            env_name ~ "=" ~ raw ~ " is not a whole number of days of at least " ~ minimum) }}
+    {%- endif -%}
+    {{- return(raw | int) -}}
+{%- endmacro %}
+
 {#- The arrival-day window an incremental run processes (inclusive), as SQL date literals: the
     vars min_date / max_date when given (`dbt build --vars ...`), else the environment variables
     WAREHOUSE_MIN_DATE / WAREHOUSE_MAX_DATE (how Dagster passes a partition window: unlike

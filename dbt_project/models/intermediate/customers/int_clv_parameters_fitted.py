@@ -1,8 +1,11 @@
-"""BG/NBD and Gamma-Gamma fitted by maximum likelihood on the customers' purchase summary.
+"""BG/NBD and Gamma-Gamma fitted by maximum likelihood, twice (contract §4): `full` over all the
+order history and `calibration` over the history before the holdout (int_clv_fit_windows).
 
-A dbt Python model, so the fit is part of the DAG: it reruns whenever its input is rebuilt and
-shows in the lineage. The likelihoods and the optimiser live in orchestration/clv.py (tested
-there); this model only moves data in and out.
+A dbt Python model, so the fits are part of the DAG: they rerun whenever their input is rebuilt and
+show in the lineage. The likelihoods, the optimiser and the statuses live in orchestration/clv.py
+(tested there); this model only moves data in and out. Every fit publishes all seven parameter
+rows, whatever happens: a fit that cannot run has null values and a status saying why, so a new
+shop's refresh succeeds and tells the reader what is missing.
 """
 
 import pandas as pd
@@ -10,23 +13,66 @@ import pandas as pd
 from orchestration import clv
 from orchestration.failpoints import pause_point
 
+PARAMETERS = (
+    ("bg_nbd", "r"),
+    ("bg_nbd", "alpha"),
+    ("bg_nbd", "a"),
+    ("bg_nbd", "b"),
+    ("gamma_gamma", "p"),
+    ("gamma_gamma", "q"),
+    ("gamma_gamma", "gamma"),
+)
+
 
 def model(dbt, session):
     dbt.config(materialized="table")
     pause_point("dbt:clv-fit")  # a no-op unless a crash test asks for it
-    summary = dbt.ref("int_customer_purchase_summary").df()
-    observation_end = summary["observation_end"].max() if len(summary) else None
+    occasions = dbt.ref("int_customer_purchase_occasions").df()
+    windows = dbt.ref("int_clv_fit_windows").df()
     rows = []
-    if len(summary) >= 10:
-        bgnbd = clv.fit_bgnbd(summary["frequency"], summary["recency_weeks"], summary["t_weeks"])
-        for name in ("r", "alpha", "a", "b"):
-            rows.append(("bg_nbd", name, getattr(bgnbd, name), bgnbd.log_likelihood, bgnbd.customers))
-        repeaters = summary[(summary["frequency"] > 0) & (summary["monetary_value"] > 0)]
-        if len(repeaters) >= 10:
-            gg = clv.fit_gamma_gamma(repeaters["frequency"], repeaters["monetary_value"])
-            for name in ("p", "q", "gamma"):
-                rows.append(("gamma_gamma", name, getattr(gg, name), gg.log_likelihood, gg.customers))
-    frame = pd.DataFrame(rows, columns=["model", "parameter", "value", "log_likelihood", "customers"])
+    for window in windows.itertuples(index=False):
+        end = pd.Timestamp(window.fit_end) if pd.notna(window.fit_end) else None
+        if end is None:
+            seen = occasions.iloc[0:0]
+        else:
+            seen = occasions[pd.to_datetime(occasions["occasion_date"]) <= end]
+        try:
+            summary = clv.summarise_occasions(
+                seen["customer_id"],
+                seen["occasion_date"],
+                seen["daily_spend"].astype(float),
+                end if end is not None else pd.Timestamp("1970-01-01"),
+            )
+            result = clv.fit_clv(summary, int(window.min_history_days))
+        except ValueError as exc:
+            # e.g. a spend that is not a number: the fit cannot run, the rest of the refresh can
+            result = clv.ClvFit("not_converged", f"the fit could not run: {exc}", 0, 0, None)
+        models = {"bg_nbd": result.bgnbd, "gamma_gamma": result.gamma_gamma}
+        for model_name, parameter in PARAMETERS:
+            fitted = models[model_name]
+            rows.append(
+                {
+                    "fit": window.fit,
+                    "model": model_name,
+                    "parameter": parameter,
+                    "value": getattr(fitted, parameter) if fitted is not None else None,
+                    "log_likelihood": fitted.log_likelihood if fitted is not None else None,
+                    # customers the model was (or would have been) fitted on
+                    "customers": fitted.customers
+                    if fitted is not None
+                    else (result.customers if model_name == "bg_nbd" else result.repeat_customers),
+                    "observation_end": end,
+                    "fit_status": result.status,
+                    "fit_status_reason": result.reason,
+                    "history_days": result.history_days,
+                    "repeat_customers": result.repeat_customers,
+                }
+            )
+    frame = pd.DataFrame(rows)
+    frame["value"] = frame["value"].astype("float64")
+    frame["log_likelihood"] = frame["log_likelihood"].astype("float64")
     frame["customers"] = frame["customers"].astype("int64")
-    frame["observation_end"] = pd.to_datetime(observation_end) if observation_end is not None else pd.NaT
+    frame["history_days"] = frame["history_days"].astype("Int64")
+    frame["repeat_customers"] = frame["repeat_customers"].astype("int64")
+    frame["observation_end"] = pd.to_datetime(frame["observation_end"])
     return frame

@@ -80,6 +80,7 @@ joined as (
         feedback.avg_ces_score,
         clv.probability_alive,
         clv.predicted_clv_12m,
+        clv.clv_status,
         {{ dbt.datediff('activity.last_session_date', 'observation.observation_end', 'day') }}
             as days_since_last_session
     from customers
@@ -179,6 +180,8 @@ final as (
         cast(joined.revenue as {{ dbt.type_numeric() }}) as historical_clv,
         cast(joined.predicted_clv_12m as double) as predicted_clv_12m,
         cast(joined.probability_alive as double) as probability_alive,
+        -- why predicted_clv_12m / probability_alive are null, when they are (contract §4)
+        cast(coalesce(joined.clv_status, 'no_completed_orders') as varchar) as clv_status,
         cast(joined.latest_nps_score as integer) as latest_nps_score,
         joined.latest_nps_category,
         cast(joined.avg_ces_score as double) as avg_ces_score,

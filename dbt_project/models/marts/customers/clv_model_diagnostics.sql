@@ -1,0 +1,18 @@
+{#- How the CLV fits did (contract §4, "Marts added in version 2"), one row per fit and metric:
+    what each fit saw, and the calibration fit's check on the holdout. -#}
+
+with
+
+evaluated as (
+    select * from {{ ref('int_clv_holdout_evaluated') }}
+),
+
+final as (
+    select
+        cast(fit as varchar) as fit,
+        cast(metric as varchar) as metric,
+        cast(value as double) as value
+    from evaluated
+)
+
+select * from final
