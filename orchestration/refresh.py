@@ -286,9 +286,11 @@ def run_refresh(
         },
     )
     outcome = RefreshOutcome(success=result.success, run_id=result.run_id, partitions=(first, last))
+    failed: dict[str, str] = {}
     for event in result.all_events:
         if event.is_step_failure:
-            outcome.failed_steps.append(f"{event.step_key}: {_describe_error(event.step_failure_data.error)}")
+            # each failed step once, with its first error (a retried step fails more than once)
+            failed.setdefault(event.step_key, _describe_error(event.step_failure_data.error))
         elif event.event_type_value == "ASSET_MATERIALIZATION" and event.asset_key:
             outcome.materialized.append(event.asset_key.to_user_string())
         elif event.event_type_value == "ASSET_CHECK_EVALUATION":
@@ -299,4 +301,5 @@ def run_refresh(
                     outcome.failed_checks.append(name)
                 else:
                     outcome.warned_checks.append(name)
+    outcome.failed_steps = [f"{step}: {error}" for step, error in failed.items()]
     return outcome
