@@ -99,11 +99,12 @@ def build_loader_asset(source: str, partitions_def: dg.TimeWindowPartitionsDefin
         rate = float(totals["reject_rate"])  # type: ignore[arg-type]
         missing = int(totals["missing_folders"])  # type: ignore[call-overload]
         unreadable: list[str] = totals["unreadable_files"]  # type: ignore[assignment]
+        unreadable_note = f"; {len(unreadable)} file(s) could not be read: {', '.join(unreadable)}"
         context.log.info(
             f"{source}: {totals['partitions']} partition(s), {totals['rows_read']:,} read, "
             f"{totals['rows_loaded']:,} loaded, {totals['rows_rejected']:,} rejected"
             + (f"; {missing} day(s) had no {source} folder and were loaded empty" if missing else "")
-            + (f"; {len(unreadable)} file(s) could not be read: {', '.join(unreadable)}" * bool(unreadable))
+            + (unreadable_note if unreadable else "")
         )
         return dg.MaterializeResult(
             metadata={
