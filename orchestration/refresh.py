@@ -31,6 +31,10 @@ class RefreshError(Exception):
     """A refresh could not start; the message says what to fix."""
 
 
+class RefreshBusy(RefreshError):
+    """Another refresh of the same working database is running (and did not end in time)."""
+
+
 @dataclass
 class RefreshOutcome:
     success: bool
@@ -243,9 +247,36 @@ def run_refresh(
     *,
     full_refresh: bool = False,
     echo: Callable[[str], None] = print,
+    lock_timeout: float | None = None,
 ) -> RefreshOutcome:
+    """Parse, load, build, test and publish, holding the refresh lock (orchestration/locking.py)
+    throughout: a second refresh waits for this one (up to `lock_timeout` seconds, default
+    WAREHOUSE_REFRESH_LOCK_TIMEOUT) or stops with RefreshBusy naming it."""
+    from orchestration.locking import LockTimeout, refresh_lock
+
     prepare_environment(settings)
     preflight(settings)
+    try:
+        lock = refresh_lock(settings.duckdb_path, say=echo, timeout=lock_timeout)
+        lock.acquire()
+    except LockTimeout as exc:
+        raise RefreshBusy(str(exc)) from exc
+    except ValueError as exc:  # the timeout setting
+        raise RefreshError(str(exc)) from exc
+    try:
+        return _run_refresh_locked(settings, start, end, full_refresh=full_refresh, echo=echo)
+    finally:
+        lock.release()
+
+
+def _run_refresh_locked(
+    settings: Settings,
+    start: date | None,
+    end: date | None,
+    *,
+    full_refresh: bool,
+    echo: Callable[[str], None],
+) -> RefreshOutcome:
     # Imported here: Dagster and dbt are heavy, and `warehouse generate` needs neither.
     import dagster as dg
 
