@@ -71,7 +71,11 @@ class _ProgressFormatter(logging.Formatter):
         if kind == "STEP_START":
             return f"{when}  start {step}"
         if kind == "STEP_FAILURE":
-            return f"{when}  FAILED {step}: {meta.get('orig_message') or record.getMessage()}"
+            message = meta.get("orig_message") or record.getMessage()
+            if message.strip() == f'Execution of step "{step}" failed.':
+                # the step's error is in the refresh's summary (RefreshOutcome.report), once
+                return f"{when}  FAILED {step}"
+            return f"{when}  FAILED {step}: {message}"
         return f"{when}  {record.getMessage()}"
 
 
