@@ -84,7 +84,11 @@ def _describe_error(error) -> str:
     lines = [line for line in error.message.strip().splitlines() if line.strip()]
     text = " ".join(lines[:3])[:600] if lines else error.cls_name or "unknown error"
     dbt_errors = _dbt_log_errors(error.message)
-    return f"{text} dbt said: {dbt_errors}" if dbt_errors else text
+    if dbt_errors:
+        # dbt's own first errors lead; dagster-dbt's wrapper only says that dbt exited with 1
+        log = _DBT_LOG.search(error.message)
+        return f"dbt said: {dbt_errors} (dbt's log: {log.group(1) if log else '?'})"
+    return text
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
