@@ -85,9 +85,11 @@ def _describe_error(error) -> str:
     text = " ".join(lines[:3])[:600] if lines else error.cls_name or "unknown error"
     dbt_errors = _dbt_log_errors(error.message)
     if dbt_errors:
-        # dbt's own first errors lead; dagster-dbt's wrapper only says that dbt exited with 1
+        # dbt's own first error leads; dagster-dbt's wrapper only says that dbt exited with 1
         log = _DBT_LOG.search(error.message)
-        return f"dbt said: {dbt_errors} (dbt's log: {log.group(1) if log else '?'})"
+        where = log.group(1) if log else "?"
+        more = f"{len(dbt_errors) - 1} more error(s) and " if len(dbt_errors) > 1 else ""
+        return f"dbt said: {dbt_errors[0]} ({more}the whole story in dbt's log {where})"
     return text
 
 
@@ -96,13 +98,15 @@ _DBT_LOG = re.compile(r"dbt debug log: (\S+?dbt\.log)")
 _DBT_PROGRESS = re.compile(r"^\d+ of \d+ ")
 
 
-def _dbt_log_errors(message: str, limit: int = 2) -> str:
-    """The first errors of a failed dbt command, from the debug log dagster-dbt names in its
-    exception (which itself only says that dbt exited with code 1)."""
+def _dbt_log_errors(message: str) -> list[str]:
+    """The errors of a failed dbt command, in order, from the debug log dagster-dbt names in its
+    exception (which itself only says that dbt exited with code 1). A failing test's detail
+    ("Got 1 result, ...") is joined to its "Failure in test ..." line, which names the test."""
     match = _DBT_LOG.search(message)
     if not match:
-        return ""
+        return []
     found: list[str] = []
+    failure_in = ""
     try:
         with open(match.group(1), encoding="utf-8") as log:
             for line in log:
@@ -111,14 +115,18 @@ def _dbt_log_errors(message: str, limit: int = 2) -> str:
                 except (ValueError, KeyError):
                     continue
                 text = " ".join(_ANSI.sub("", info.get("msg", "")).split())
-                if info.get("level") == "error" and text and not _DBT_PROGRESS.match(text):
-                    if not text.startswith("Failure in ") and text not in found:
-                        found.append(text[:400])
-                if len(found) >= limit:
-                    break
+                if info.get("level") != "error" or not text or _DBT_PROGRESS.match(text):
+                    continue
+                if text.startswith("Failure in "):
+                    failure_in = text.split(" (", 1)[0].removeprefix("Failure in ")
+                    continue
+                text = f"{failure_in}: {text}" if failure_in else text
+                failure_in = ""
+                if text[:400] not in found:
+                    found.append(text[:400])
     except OSError:
-        return ""
-    return " | ".join(found)
+        return []
+    return found
 
 
 def prepare_environment(settings: Settings) -> None:

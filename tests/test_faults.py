@@ -388,8 +388,9 @@ def test_failed_refresh_names_each_failed_step_once_with_its_first_error(faults:
     failed_steps = [line for line in summary.splitlines() if line.startswith("  failed step: ")]
     assert [line.split(": ")[1] for line in failed_steps] == ["dbt_models"], summary
     # with its first error: dbt's own message, read from its log, not only "dbt exited with 1"
-    first_error = "  failed step: dbt_models: dbt said: Got 1 result, configured to fail if"
+    first_error = "  failed step: dbt_models: dbt said: test not_null_int_orders_converted_"
     assert failed_steps[0].startswith(first_error), failed_steps[0]
+    assert ": Got 1 result, configured to fail if" in failed_steps[0]
     failed_tests = [line for line in summary.splitlines() if line.startswith("  failed test: ")]
     assert len(failed_tests) == len(set(failed_tests)) >= 1, summary
     assert any("not_null_int_orders_converted_fx_factor" in line for line in failed_tests), summary
