@@ -21,6 +21,16 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date of the form YYYY-MM-DD") from exc
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds (0 or more)")
+    return value
+
+
 def _positive(text: str) -> int:
     value = int(text)
     if value <= 0:
@@ -70,6 +80,16 @@ def build_parser() -> argparse.ArgumentParser:
     ref.add_argument(
         "--full-refresh", action="store_true", help="rebuild incremental models from all history"
     )
+    ref.add_argument(
+        "--wait",
+        type=_seconds,
+        default=None,
+        metavar="SECONDS",
+        help=(
+            "how long to wait for a refresh already running on the same working database before "
+            "giving up (0: refuse at once; default WAREHOUSE_REFRESH_LOCK_TIMEOUT, else 3600)"
+        ),
+    )
 
     commands.add_parser("demo", help="sample data, a full refresh and a short KPI summary")
     return parser
@@ -107,11 +127,17 @@ def sample_fingerprint(landing: Path, args: argparse.Namespace) -> dict[str, obj
     }
 
 
-def cmd_refresh(settings: Settings, start: date | None, end: date | None, full_refresh: bool) -> int:
+def cmd_refresh(
+    settings: Settings,
+    start: date | None,
+    end: date | None,
+    full_refresh: bool,
+    wait: float | None = None,
+) -> int:
     from orchestration.refresh import RefreshError, run_refresh
 
     try:
-        outcome = run_refresh(settings, start, end, full_refresh=full_refresh)
+        outcome = run_refresh(settings, start, end, full_refresh=full_refresh, lock_timeout=wait)
     except RefreshError as exc:
         print(f"warehouse refresh: {exc}", file=sys.stderr)
         return 2
@@ -120,6 +146,23 @@ def cmd_refresh(settings: Settings, start: date | None, end: date | None, full_r
 
 
 def cmd_demo(settings: Settings) -> int:
+    """Holds the refresh lock from generating the sample to the summary: a refresh started
+    meanwhile would otherwise load a half-written landing zone, or change what the summary shows."""
+    from orchestration.locking import LockTimeout, refresh_lock
+
+    try:
+        lock = refresh_lock(settings.duckdb_path)
+        lock.acquire()
+    except (LockTimeout, ValueError) as exc:
+        print(f"warehouse demo: {exc}", file=sys.stderr)
+        return 2
+    try:
+        return _demo(settings)
+    finally:
+        lock.release()
+
+
+def _demo(settings: Settings) -> int:
     from orchestration import generator
     from orchestration.summary import demo_summary
 
@@ -167,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "generate":
         return cmd_generate(settings, args)
     if args.command == "refresh":
-        return cmd_refresh(settings, args.start, args.end, args.full_refresh)
+        return cmd_refresh(settings, args.start, args.end, args.full_refresh, args.wait)
     return cmd_demo(settings)
 
 

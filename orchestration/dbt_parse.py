@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -46,31 +47,94 @@ def _profile_stamp() -> str:
     return json.dumps({name: os.environ.get(name, "") for name in names}, sort_keys=True)
 
 
+def manifest_is_readable(path: Path = MANIFEST) -> bool:
+    """Whether `path` holds one whole JSON document (a parse killed or raced used to leave it with
+    "unexpected content after document", and every later refresh failed on it)."""
+    try:
+        with open(path, "rb") as fh:
+            json.load(fh)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
 def prepare_dbt_manifest(force: bool = False) -> bool:
-    """Run `dbt parse` unless the saved parse is newer than every file of the dbt project and was
-    made with the same profile and parse-time settings (see `_profile_stamp`). Returns whether
-    dbt ran."""
+    """Run `dbt parse` unless the saved parse is whole, newer than every file of the dbt project
+    and made with the same profile and parse-time settings (see `_profile_stamp`). Returns whether
+    dbt ran.
+
+    One parse at a time per project (a lock file in target/), and atomically: dbt writes into a
+    folder of its own, whose files are then renamed over target/'s, the manifest last and the
+    stamp after it. A reader sees the old parse or the new one, and a parse killed midway leaves
+    the old one (and a stale stamp at worst, which only makes the next call parse again).
+    """
+    from orchestration.locking import FileLock
+
     # parse with the values every dbt run of a refresh is given (resources / prepare_environment)
     os.environ.update(Settings.from_env().dbt_env())
-    stamp_file = MANIFEST.with_name(".parsed_for_profile.json")
-    stamp = _profile_stamp()
-    up_to_date = (
-        MANIFEST.exists()
-        and MANIFEST.stat().st_mtime > _newest_project_file()
-        and stamp_file.exists()
-        and stamp_file.read_text() == stamp
-    )
-    if up_to_date and not force:
-        return False
-    # Our own `dbt parse` rather than dagster-dbt's preparer: its full parse saves seeds with empty
-    # checksums, so every later run re-parsed the seeds and the models reading them (~4 s each).
-    parse = subprocess.run(
-        [dbt_executable(), "parse", "--quiet", "--profiles-dir", str(PROJECT_ROOT)],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-    )
-    if parse.returncode != 0:
-        raise RuntimeError(f"dbt parse failed (exit {parse.returncode}):\n{parse.stdout}{parse.stderr}")
-    stamp_file.write_text(stamp)
+    target = MANIFEST.parent
+    with FileLock(target / PARSE_LOCK, what="dbt parse", timeout=PARSE_LOCK_TIMEOUT_SECONDS, setting=None):
+        stamp_file = MANIFEST.with_name(".parsed_for_profile.json")
+        stamp = _profile_stamp()
+        up_to_date = (
+            MANIFEST.exists()
+            and MANIFEST.stat().st_mtime > _newest_project_file()
+            and stamp_file.exists()
+            and stamp_file.read_text() == stamp
+            and manifest_is_readable()
+        )
+        if up_to_date and not force:
+            return False
+        _parse_into(target)
+        _write_atomically(stamp_file, stamp)
     return True
+
+
+PARSE_LOCK = ".parse.lock"
+# A parse takes well under a minute; waiting ten covers a slow machine without hanging forever.
+PARSE_LOCK_TIMEOUT_SECONDS = 600.0
+# What `dbt parse` writes that later runs read; the manifest goes last, as the up-to-date check
+# reads its time.
+PARSE_OUTPUTS = ("partial_parse.msgpack", "semantic_manifest.json", "perf_info.json", "manifest.json")
+
+
+def _parse_into(target: Path) -> None:
+    for leftover in target.glob(".parse-*"):  # of parses killed midway (we hold the lock)
+        shutil.rmtree(leftover, ignore_errors=True)
+    scratch = target / f".parse-{os.getpid()}"
+    scratch.mkdir(parents=True)
+    try:
+        saved = target / "partial_parse.msgpack"
+        if saved.exists():  # dbt's starting point, so an unchanged project parses in seconds
+            shutil.copy2(saved, scratch / saved.name)
+        # Our own `dbt parse` rather than dagster-dbt's preparer: its full parse saves seeds with
+        # empty checksums, so every later run re-parsed the seeds and the models reading them.
+        parse = subprocess.run(
+            [
+                dbt_executable(),
+                "parse",
+                "--quiet",
+                "--profiles-dir",
+                str(PROJECT_ROOT),
+                "--target-path",
+                str(scratch),
+            ],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+        )
+        if parse.returncode != 0:
+            raise RuntimeError(f"dbt parse failed (exit {parse.returncode}):\n{parse.stdout}{parse.stderr}")
+        if not manifest_is_readable(scratch / "manifest.json"):
+            raise RuntimeError(f"dbt parse wrote no readable manifest in {scratch}")
+        for name in PARSE_OUTPUTS:
+            if (scratch / name).exists():
+                os.replace(scratch / name, target / name)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    scratch = path.with_name(f".{path.name}.{os.getpid()}")
+    scratch.write_text(text)
+    os.replace(scratch, path)

@@ -9,7 +9,7 @@ import os
 import dagster as dg
 
 from orchestration.dbt_assets import WarehouseDbtCliResource, build_dbt_assets, dbt_project
-from orchestration.dbt_parse import dbt_executable, prepare_dbt_manifest
+from orchestration.dbt_parse import dbt_executable, manifest_is_readable, prepare_dbt_manifest
 from orchestration.partitions import daily_partitions
 from orchestration.progress import progress_logger
 from orchestration.publish import publish_serving_file
@@ -133,7 +133,9 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
 
 @dg.definitions
 def defs() -> dg.Definitions:
-    if os.getenv("DAGSTER_IS_DEV_CLI"):  # set by `dagster dev`: pick up edits to the dbt project
+    # `dagster dev` (DAGSTER_IS_DEV_CLI) picks up edits to the dbt project; any code server
+    # rebuilds a missing or unreadable manifest rather than failing to load.
+    if os.getenv("DAGSTER_IS_DEV_CLI") or not manifest_is_readable():
         # Our parse, not dbt_project.prepare_if_dev(): dagster-dbt's preparer saves seeds without
         # checksums, which makes every later dbt run re-parse them (see orchestration/dbt_parse.py).
         prepare_dbt_manifest()

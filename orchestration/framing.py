@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +36,17 @@ BLANK = " \t\r\f\v"  # loaders.py matches the same characters in SQL
 
 
 class FramingError(LoadError):
-    """A whole file cannot be read (e.g. corrupt gzip); the load of its partition stops."""
+    """A whole file cannot be read (truncated or corrupt compression, an I/O error, a header that
+    cannot be parsed). The framers turn it into one file-level reject (see `reject_file`)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+# A file-level reject's line number: 0 is no line of the file (physical lines count from 1), and
+# rejects keep line_number not null, so a reader never meets a null there.
+FILE_LINE_NUMBER = 0
 
 
 @dataclass
@@ -45,12 +56,13 @@ class FramedRecords:
     columns: Sequence[str]
     source_file: list[str] = field(default_factory=list)
     line_number: list[int] = field(default_factory=list)
-    raw_text: list[str] = field(default_factory=list)
+    raw_text: list[str | None] = field(default_factory=list)
     # A record whose shape is already wrong (short CSV row, undecodable bytes) carries its reason
     # here; DuckDB adds the field-level reasons for the rest.
     frame_error: list[str | None] = field(default_factory=list)
     values: dict[str, list[str | None]] = field(default_factory=dict)
     blank_lines: int = 0
+    unreadable_files: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         for name in self.columns:
@@ -58,6 +70,22 @@ class FramedRecords:
 
     def __len__(self) -> int:
         return len(self.line_number)
+
+    def reject_file(self, name: str, error: FramingError) -> None:
+        """The whole file as one reject: line 0, no raw text, the reason it could not be read.
+
+        Nothing of a file that cannot be read whole is loaded, not even the lines before the
+        error: a truncated file's last record may be cut at a place that still parses, and a
+        failed checksum means any line may be wrong. It counts as one record read and rejected,
+        so rows read = loaded + rejected holds, and the re-delivered file replaces it on reload.
+        """
+        self.source_file.append(name)
+        self.line_number.append(FILE_LINE_NUMBER)
+        self.raw_text.append(None)
+        self.frame_error.append(f"unreadable file: {error.reason}, so none of its lines were loaded")
+        for column in self.columns:
+            self.values[column].append(None)
+        self.unreadable_files.append(name)
 
     def to_arrow(self) -> pa.Table:
         arrays = {
@@ -92,8 +120,12 @@ def read_text(path: Path) -> tuple[str, bool]:
                 data = fh.read()
         else:
             data = path.read_bytes()
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
-        raise FramingError(f"cannot read {path}: {exc}") from exc
+    except EOFError as exc:  # gzip's "Compressed file ended before the end-of-stream marker ..."
+        raise FramingError(f"truncated compressed file ({exc})") from exc
+    except (gzip.BadGzipFile, zlib.error) as exc:  # not gzip, a failed CRC, a broken deflate stream
+        raise FramingError(f"corrupt compressed file ({exc})") from exc
+    except OSError as exc:
+        raise FramingError(f"cannot read the file ({exc.strerror or exc})") from exc
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -106,8 +138,12 @@ def frame_jsonl(paths: Sequence[Path], display_name: dict[Path, str]) -> FramedR
     """One record per non-blank line (its raw text is the JSON, parsed later by DuckDB)."""
     out = FramedRecords(columns=[])
     for path in paths:
-        text, had_bad_bytes = read_text(path)
         name = display_name[path]
+        try:
+            text, had_bad_bytes = read_text(path)
+        except FramingError as exc:
+            out.reject_file(name, exc)
+            continue
         lines = text.split("\n")
         if lines and lines[-1] == "":
             lines.pop()  # the newline that ends the last line does not start another one
@@ -174,8 +210,12 @@ def frame_csv(paths: Sequence[Path], display_name: dict[Path, str], columns: Seq
     """
     out = FramedRecords(columns=list(columns))
     for path in paths:
-        text, had_bad_bytes = read_text(path)
         name = display_name[path]
+        try:
+            text, had_bad_bytes = read_text(path)
+        except FramingError as exc:
+            out.reject_file(name, exc)
+            continue
         lines = io.StringIO(text, newline="").readlines()
         records = _csv_records(lines)
         first_record = next(records, None)
@@ -183,7 +223,9 @@ def frame_csv(paths: Sequence[Path], display_name: dict[Path, str], columns: Seq
             continue  # an empty file holds no records
         header_fields, header_error = first_record[2], first_record[3]
         if header_fields is None:
-            raise FramingError(f"cannot read the header of {name}: {header_error}")
+            # without a header no record can be mapped to its columns
+            out.reject_file(name, FramingError(f"cannot read the header ({header_error})"))
+            continue
         header = [_normalise_header(h) for h in header_fields]
         missing = [c for c in columns if c not in header]
         file_error = f"file header lacks column(s): {', '.join(missing)}" if missing else None

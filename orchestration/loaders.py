@@ -170,6 +170,8 @@ class LoadResult:
     blank_lines: int = 0
     reject_reasons: dict[str, int] = field(default_factory=dict)
     folder_missing: bool = False
+    # files rejected whole, one reject row each (framing.FramedRecords.reject_file)
+    unreadable_files: tuple[str, ...] = ()
 
     @property
     def reject_rate(self) -> float:
@@ -506,6 +508,7 @@ class StagedPartition:
     blank_lines: int
     folder_missing: bool
     framed_in_python: tuple[str, ...] = ()
+    unreadable_files: tuple[str, ...] = ()
 
 
 def stage_partition(
@@ -520,15 +523,25 @@ def stage_partition(
     if source != "events":
         framed = frame_csv(files, names, CSV_COLUMNS[source])
         _create_framed(con, framed)
-        return StagedPartition(len(files), len(framed), framed.blank_lines, not folder.is_dir())
+        return StagedPartition(
+            len(files),
+            len(framed),
+            framed.blank_lines,
+            not folder.is_dir(),
+            unreadable_files=tuple(framed.unreadable_files),
+        )
     con.execute(f"create or replace temp table framed ({FRAMED_COLUMNS})")
     blank_lines = 0
     in_python: list[str] = []
+    unreadable: list[str] = []
     for path in files:
         try:
             blank_lines += _stage_lines_in_duckdb(con, path, names[path])
         except (duckdb.InvalidInputException, duckdb.ConversionException, duckdb.IOException):
+            # Python frames it instead; a file it cannot read either (truncated or corrupt gzip,
+            # an I/O error) becomes one file-level reject there, and the other files still load.
             framed = frame_jsonl([path], names)
+            unreadable += framed.unreadable_files
             con.register("framed_in_python", framed.to_arrow())
             try:
                 con.execute("insert into framed select * from framed_in_python")
@@ -537,7 +550,10 @@ def stage_partition(
             blank_lines += framed.blank_lines
             in_python.append(names[path])
     (rows,) = con.execute("select count(*) from framed").fetchone()
-    return StagedPartition(len(files), rows, blank_lines, not folder.is_dir(), tuple(in_python))
+    in_python = [name for name in in_python if name not in unreadable]
+    return StagedPartition(
+        len(files), rows, blank_lines, not folder.is_dir(), tuple(in_python), tuple(unreadable)
+    )
 
 
 def _stage_lines_in_duckdb(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> int:
@@ -629,12 +645,19 @@ def load_partitions(
                     blank_lines=staged.blank_lines,
                     reject_reasons=reasons,
                     folder_missing=staged.folder_missing,
+                    unreadable_files=staged.unreadable_files,
                 )
             )
             if not staged.folder_missing:
                 say(
                     f"{source} {day}: {staged.files} file(s), {staged.rows:,} read, {rows_loaded:,} loaded, "
                     f"{rows_rejected:,} rejected"
+                )
+            if staged.unreadable_files:
+                say(
+                    f"{source} {day}: WARNING: rejected whole, as one reject row each (line_number 0), "
+                    f"file(s) that cannot be read: {', '.join(staged.unreadable_files)}; see "
+                    f"raw.{source}_rejects for the reason, and re-deliver them to load their rows"
                 )
             if staged.framed_in_python:
                 # Correct either way, but slower: worth knowing when a big source keeps doing it.

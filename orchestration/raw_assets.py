@@ -45,6 +45,7 @@ def summarise(results: list[LoadResult]) -> dict[str, object]:
         "missing_folders": sum(r.folder_missing for r in results),
         "blank_lines_skipped": sum(r.blank_lines for r in results),
         "reject_reasons": dict(reasons.most_common()),
+        "unreadable_files": [name for r in results for name in r.unreadable_files],
     }
 
 
@@ -74,7 +75,11 @@ def build_loader_asset(source: str, partitions_def: dg.TimeWindowPartitionsDefin
             dg.AssetCheckSpec(
                 check_name,
                 asset=key,
-                description="Warns when more than 1% of the rows read in the run were rejected.",
+                description=(
+                    "Warns when more than 1% of the rows read in the run were rejected, or when a "
+                    "file could not be read at all (rejected whole as one row, so the rate alone "
+                    "would hide it)."
+                ),
             )
         ],
     )
@@ -93,28 +98,33 @@ def build_loader_asset(source: str, partitions_def: dg.TimeWindowPartitionsDefin
         totals = summarise(results)
         rate = float(totals["reject_rate"])  # type: ignore[arg-type]
         missing = int(totals["missing_folders"])  # type: ignore[call-overload]
+        unreadable: list[str] = totals["unreadable_files"]  # type: ignore[assignment]
+        unreadable_note = f"; {len(unreadable)} file(s) could not be read: {', '.join(unreadable)}"
         context.log.info(
             f"{source}: {totals['partitions']} partition(s), {totals['rows_read']:,} read, "
             f"{totals['rows_loaded']:,} loaded, {totals['rows_rejected']:,} rejected"
             + (f"; {missing} day(s) had no {source} folder and were loaded empty" if missing else "")
+            + (unreadable_note if unreadable else "")
         )
         return dg.MaterializeResult(
             metadata={
-                **{k: v for k, v in totals.items() if k != "reject_reasons"},
+                **{k: v for k, v in totals.items() if k not in ("reject_reasons", "unreadable_files")},
                 "reject_rate": dg.MetadataValue.float(rate),
                 "reject_reasons": dg.MetadataValue.json(totals["reject_reasons"]),
+                "unreadable_files": dg.MetadataValue.json(unreadable),
                 "by_partition": dg.MetadataValue.md(partition_table(results)),
                 "dagster/row_count": int(totals["rows_loaded"]),  # type: ignore[arg-type]
             },
             check_results=[
                 dg.AssetCheckResult(
                     check_name=check_name,
-                    passed=rate <= REJECT_RATE_WARN_THRESHOLD,
+                    passed=rate <= REJECT_RATE_WARN_THRESHOLD and not unreadable,
                     severity=dg.AssetCheckSeverity.WARN,
                     metadata={
                         "reject_rate": dg.MetadataValue.float(rate),
                         "rows_rejected": int(totals["rows_rejected"]),  # type: ignore[arg-type]
                         "rows_read": int(totals["rows_read"]),  # type: ignore[arg-type]
+                        "unreadable_files": dg.MetadataValue.json(unreadable),
                     },
                 )
             ],

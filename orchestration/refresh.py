@@ -31,6 +31,10 @@ class RefreshError(Exception):
     """A refresh could not start; the message says what to fix."""
 
 
+class RefreshBusy(RefreshError):
+    """Another refresh of the same working database is running (and did not end in time)."""
+
+
 @dataclass
 class RefreshOutcome:
     success: bool
@@ -82,7 +86,13 @@ def _describe_error(error) -> str:
     lines = [line for line in error.message.strip().splitlines() if line.strip()]
     text = " ".join(lines[:3])[:600] if lines else error.cls_name or "unknown error"
     dbt_errors = _dbt_log_errors(error.message)
-    return f"{text} dbt said: {dbt_errors}" if dbt_errors else text
+    if dbt_errors:
+        # dbt's own first error leads; dagster-dbt's wrapper only says that dbt exited with 1
+        log = _DBT_LOG.search(error.message)
+        where = log.group(1) if log else "?"
+        more = f"{len(dbt_errors) - 1} more error(s) and " if len(dbt_errors) > 1 else ""
+        return f"dbt said: {dbt_errors[0]} ({more}the whole story in dbt's log {where})"
+    return text
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -90,13 +100,15 @@ _DBT_LOG = re.compile(r"dbt debug log: (\S+?dbt\.log)")
 _DBT_PROGRESS = re.compile(r"^\d+ of \d+ ")
 
 
-def _dbt_log_errors(message: str, limit: int = 2) -> str:
-    """The first errors of a failed dbt command, from the debug log dagster-dbt names in its
-    exception (which itself only says that dbt exited with code 1)."""
+def _dbt_log_errors(message: str) -> list[str]:
+    """The errors of a failed dbt command, in order, from the debug log dagster-dbt names in its
+    exception (which itself only says that dbt exited with code 1). A failing test's detail
+    ("Got 1 result, ...") is joined to its "Failure in test ..." line, which names the test."""
     match = _DBT_LOG.search(message)
     if not match:
-        return ""
+        return []
     found: list[str] = []
+    failure_in = ""
     try:
         with open(match.group(1), encoding="utf-8") as log:
             for line in log:
@@ -105,14 +117,18 @@ def _dbt_log_errors(message: str, limit: int = 2) -> str:
                 except (ValueError, KeyError):
                     continue
                 text = " ".join(_ANSI.sub("", info.get("msg", "")).split())
-                if info.get("level") == "error" and text and not _DBT_PROGRESS.match(text):
-                    if not text.startswith("Failure in ") and text not in found:
-                        found.append(text[:400])
-                if len(found) >= limit:
-                    break
+                if info.get("level") != "error" or not text or _DBT_PROGRESS.match(text):
+                    continue
+                if text.startswith("Failure in "):
+                    failure_in = text.split(" (", 1)[0].removeprefix("Failure in ")
+                    continue
+                text = f"{failure_in}: {text}" if failure_in else text
+                failure_in = ""
+                if text[:400] not in found:
+                    found.append(text[:400])
     except OSError:
-        return ""
-    return " | ".join(found)
+        return []
+    return found
 
 
 def prepare_environment(settings: Settings) -> None:
@@ -245,9 +261,36 @@ def run_refresh(
     *,
     full_refresh: bool = False,
     echo: Callable[[str], None] = print,
+    lock_timeout: float | None = None,
 ) -> RefreshOutcome:
+    """Parse, load, build, test and publish, holding the refresh lock (orchestration/locking.py)
+    throughout: a second refresh waits for this one (up to `lock_timeout` seconds, default
+    WAREHOUSE_REFRESH_LOCK_TIMEOUT) or stops with RefreshBusy naming it."""
+    from orchestration.locking import LockTimeout, refresh_lock
+
     prepare_environment(settings)
     preflight(settings)
+    try:
+        lock = refresh_lock(settings.duckdb_path, say=echo, timeout=lock_timeout)
+        lock.acquire()
+    except LockTimeout as exc:
+        raise RefreshBusy(str(exc)) from exc
+    except ValueError as exc:  # the timeout setting
+        raise RefreshError(str(exc)) from exc
+    try:
+        return _run_refresh_locked(settings, start, end, full_refresh=full_refresh, echo=echo)
+    finally:
+        lock.release()
+
+
+def _run_refresh_locked(
+    settings: Settings,
+    start: date | None,
+    end: date | None,
+    *,
+    full_refresh: bool,
+    echo: Callable[[str], None],
+) -> RefreshOutcome:
     # Imported here: Dagster and dbt are heavy, and `warehouse generate` needs neither.
     import dagster as dg
 
@@ -288,9 +331,11 @@ def run_refresh(
         },
     )
     outcome = RefreshOutcome(success=result.success, run_id=result.run_id, partitions=(first, last))
+    failed: dict[str, str] = {}
     for event in result.all_events:
         if event.is_step_failure:
-            outcome.failed_steps.append(f"{event.step_key}: {_describe_error(event.step_failure_data.error)}")
+            # each failed step once, with its first error (a retried step fails more than once)
+            failed.setdefault(event.step_key, _describe_error(event.step_failure_data.error))
         elif event.event_type_value == "ASSET_MATERIALIZATION" and event.asset_key:
             outcome.materialized.append(event.asset_key.to_user_string())
         elif event.event_type_value == "ASSET_CHECK_EVALUATION":
@@ -301,6 +346,7 @@ def run_refresh(
                     outcome.failed_checks.append(name)
                 else:
                     outcome.warned_checks.append(name)
+    outcome.failed_steps = [f"{step}: {error}" for step, error in failed.items()]
     if outcome.success:
         from orchestration.clv_report import clv_fit_note
 

@@ -3,6 +3,7 @@
 import os
 
 import dagster as dg
+from pydantic import PrivateAttr
 
 from orchestration.settings import Settings
 
@@ -33,6 +34,25 @@ class WarehouseResource(dg.ConfigurableResource):
             if value:
                 env[name] = value
         return Settings.from_env(env)
+
+    # The refresh lock (orchestration/locking.py), held from the start of a run to its end. Taken
+    # here because every step of every run needs this resource, so runs launched from the UI, by
+    # the schedule or by the `warehouse` command all wait for each other the same way.
+    _lock: object | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        from orchestration.locking import refresh_lock
+
+        run_id = context.run.run_id if context.run is not None else "?"
+        say = context.log.info if context.log is not None else print
+        lock = refresh_lock(self.settings().duckdb_path, say=say, command=f"Dagster run {run_id}")
+        lock.acquire()  # raises LockTimeout naming the running refresh; the run then fails
+        self._lock = lock
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._lock is not None:
+            self._lock.release()  # type: ignore[attr-defined]
+            self._lock = None
 
     def export_for_dbt(self) -> Settings:
         settings = self.settings()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -361,3 +362,176 @@ def test_full_disk_under_the_working_file(faults: Settings, tmp_path: Path):
     assert "what to do: a disk is full" in out
     assert digest(s.serving_path) == before
     assert raw_counts(s.duckdb_path), "the real working file under the mount is untouched"
+
+
+ORDER_HEADER = (
+    "order_id,ordered_at,updated_at,customer_id,status,sales_channel,currency,line_number,product_id,"
+    "product_category,quantity,unit_price,line_discount,coupon_code"
+)
+
+
+def test_failed_refresh_names_each_failed_step_once_with_its_first_error(faults: Settings, tmp_path: Path):
+    """A real failing refresh: an order in CHF, which loads (a valid ISO code) but has no FX rate, so
+    error-level dbt tests fail. Dagster says which steps it did not run with one list entry per
+    input (the dbt step 56 times on one line); the output names each step once."""
+    s = faults
+    before = digest(s.serving_path)
+    extra = s.landing_dir / "orders" / f"dt={LAST_DAY}" / "zz-swiss-order.csv"
+    stamp = f"{LAST_DAY}T10:00:00Z"
+    extra.write_text(f"{ORDER_HEADER}\nCH-1,{stamp},{stamp},C00001,completed,web,CHF,1,P0001,x,1,10,0,\n")
+    try:
+        code, out = refresh(s, LAST_DAY, tmp_path / "failed.log")
+    finally:
+        extra.unlink()
+    assert code == 1, out
+    summary = out[out.index("FAILED: nothing was published") :]
+    failed_steps = [line for line in summary.splitlines() if line.startswith("  failed step: ")]
+    assert [line.split(": ")[1] for line in failed_steps] == ["dbt_models"], summary
+    # with its first error: dbt's own message, read from its log, not only "dbt exited with 1"
+    first_error = "  failed step: dbt_models: dbt said: test not_null_int_orders_converted_"
+    assert failed_steps[0].startswith(first_error), failed_steps[0]
+    assert ": Got 1 result, configured to fail if" in failed_steps[0]
+    failed_tests = [line for line in summary.splitlines() if line.startswith("  failed test: ")]
+    assert len(failed_tests) == len(set(failed_tests)) >= 1, summary
+    assert any("not_null_int_orders_converted_fx_factor" in line for line in failed_tests), summary
+    # no line of the output about a failure names a step twice; the steps left out say why, once
+    steps = ("dbt_models", "serving__published_marts", "serving__kpi_report")
+    about_failure = [line for line in out.splitlines() if re.search("fail|not run|not executing", line, re.I)]
+    assert len(about_failure) >= 4, out  # the step's FAILED line, two left out, the summary
+    for line in about_failure:  # (a path such as target/dbt_models-<run>/dbt.log is no mention)
+        assert all(len(re.findall(rf"(?<![\w/-]){step}(?![\w-])", line)) <= 1 for step in steps), line
+    assert "Dependencies for step" not in out
+    assert "serving__published_marts: not run, because dbt_models failed" in out, out
+    assert digest(s.serving_path) == before
+
+
+def wait_for(predicate, what: str, process: subprocess.Popen, log: Path, timeout: float = 600) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if process.poll() is not None:
+            pytest.fail(f"the refresh ended (code {process.returncode}) before {what}:\n{log.read_text()}")
+        if time.monotonic() > deadline:
+            pytest.fail(f"no {what} within {timeout:.0f} s:\n{log.read_text()}")
+        time.sleep(0.2)
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=60)
+
+
+def test_refreshes_take_turns_and_a_corrupt_manifest_is_rebuilt(
+    faults: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Refresh A holds the project-wide lock (paused inside its first load). Meanwhile a refresh
+    told not to wait, `warehouse demo` and a Dagster run (the UI's path) each refuse naming A; a
+    refresh with the default setting waits, saying for whom, and runs once A is gone (killed: the
+    kernel releases its lock). Before it parses, dbt's manifest is corrupted as a parse racing a
+    refresh once left it: the waiting refresh rebuilds it and succeeds."""
+    import dagster as dg
+
+    from orchestration.dbt_parse import MANIFEST, manifest_is_readable
+    from orchestration.definitions import DAILY_JOB, build_definitions
+    from orchestration.locking import LOCK_TIMEOUT_SETTING
+
+    s = faults
+    marker = tmp_path / "a.marker"
+    a_log, c_log = tmp_path / "a.log", tmp_path / "c.log"
+    a = start_refresh(s, LAST_DAY, a_log, **{PAUSE_AT: "load:before-commit", PAUSE_MARKER: str(marker)})
+    c = None
+    try:
+        wait_for(marker.exists, "the pause in its first load", a, a_log)
+        holder = f"refresh pid {a.pid}"
+
+        code, out = refresh(s, LAST_DAY, tmp_path / "b.log", args=("--wait", "0"))
+        assert code == 2, out
+        assert f"another refresh is running: {holder}" in out, out
+        assert "refresh --start" in out  # the running one's command
+        assert "Could not set lock" not in out
+
+        demo = subprocess.run(
+            [sys.executable, "-m", "orchestration.cli", "demo"],
+            cwd=PROJECT_ROOT,
+            env=child_env(s, **{LOCK_TIMEOUT_SETTING: "0"}),
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert demo.returncode == 2, demo.stdout + demo.stderr
+        assert f"another refresh is running: {holder}" in demo.stderr
+
+        monkeypatch.setenv(LOCK_TIMEOUT_SETTING, "1")
+        job = build_definitions(s).resolve_job_def(DAILY_JOB)
+        result = job.execute_in_process(
+            raise_on_error=False,
+            tags={
+                "dagster/asset_partition_range_start": LAST_DAY.isoformat(),
+                "dagster/asset_partition_range_end": LAST_DAY.isoformat(),
+            },
+        )
+        assert not result.success
+        errors = [
+            e.event_specific_data.error.message
+            for e in result.all_events
+            if e.event_type == dg.DagsterEventType.RESOURCE_INIT_FAILURE
+        ]
+        assert any(f"another refresh is running: {holder}" in m for m in errors), errors
+        assert not any(e.is_step_start for e in result.all_events)  # nothing touched the files
+        monkeypatch.delenv(LOCK_TIMEOUT_SETTING)
+
+        c = start_refresh(s, LAST_DAY, c_log)
+        wait_for(lambda: f"waiting for {holder}" in c_log.read_text(), "a waiting message", c, c_log, 300)
+        with MANIFEST.open("a") as manifest:  # "unexpected content after document"
+            manifest.write('\n{"half": "of another parse"}\n')
+        assert not manifest_is_readable()
+        os.killpg(a.pid, signal.SIGKILL)
+        a.wait(timeout=60)
+
+        code = c.wait(timeout=900)
+        out = c_log.read_text()
+        assert code == 0, out
+    finally:
+        stop(a)
+        if c is not None:
+            stop(c)
+    assert "the other refresh finished; going on" in out
+    assert manifest_is_readable()
+    assert raw_counts(s.duckdb_path) == clean_counts(s.landing_dir, DAYS_LOADED, tmp_path / "clean.duckdb")
+
+
+def test_a_killed_parse_leaves_the_previous_manifest(faults: Settings, tmp_path: Path):
+    """`dbt parse` killed while it writes: target/ keeps the previous parse, whole, and the next
+    parse clears the killed one's scratch folder."""
+    from orchestration.dbt_parse import MANIFEST, manifest_is_readable, prepare_dbt_manifest
+
+    prepare_dbt_manifest()
+    before = digest(MANIFEST)
+    log = tmp_path / "parse.log"
+    parse = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from orchestration.dbt_parse import prepare_dbt_manifest; prepare_dbt_manifest(force=True)",
+        ],
+        cwd=PROJECT_ROOT,
+        env=child_env(faults),
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    scratch = MANIFEST.parent / f".parse-{parse.pid}"
+    try:
+        # killed as dbt writes its manifest: where a parse writing target/ in place left half a file
+        deadline = time.monotonic() + 300
+        while not (scratch / "manifest.json").exists():
+            assert parse.poll() is None, f"the parse ended before writing its manifest:\n{log.read_text()}"
+            assert time.monotonic() < deadline, f"no manifest written within 300 s:\n{log.read_text()}"
+            time.sleep(0.005)
+    finally:
+        stop(parse)
+    assert digest(MANIFEST) == before and manifest_is_readable()
+    assert prepare_dbt_manifest() is False  # the previous parse is whole and current: nothing to redo
+    assert scratch.exists()
+    assert prepare_dbt_manifest(force=True) is True
+    assert not scratch.exists() and manifest_is_readable()

@@ -20,7 +20,6 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.framing import FramingError
 from orchestration.loaders import (
     CSV_COLUMNS,
     EVENT_FIELDS,
@@ -677,28 +676,134 @@ def test_missing_landing_root_raises_load_error(tmp_path: Path) -> None:
         load_partition(tmp_path / "warehouse.duckdb", tmp_path / "no-such-landing", "events", DAY)
 
 
-@pytest.mark.parametrize(
-    "corrupt",
-    [b"this is not gzip data\n", gzip.compress(lines(event(event_id="x")).encode())[:-12]],
-    ids=["garbage", "truncated"],
-)
-def test_failed_load_keeps_previous_state_of_the_partition(wh: Warehouse, corrupt: bytes) -> None:
+def test_failed_load_keeps_previous_state_of_the_partition(
+    wh: Warehouse, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import orchestration.loaders as loaders
+
     wh.write("events", "a.jsonl", lines(event(event_id="e1"), "nope", event(event_id="e2")))
     wh.write("events", "a.jsonl", lines(event(event_id="other")), day=DAY2)
     wh.load("events")
     wh.load("events", DAY2)
     before = wh.snapshot("events")
 
-    # the second load sees new good rows and a corrupt gzip file: the whole load must fail
+    # the second load fails after inserting the new rows, before its commit (where the crash
+    # tests pause it): the partition must keep its previous rows and rejects
     wh.write("events", "a.jsonl", lines(event(event_id="new1")))
-    (wh.landing / rel("events", "b.jsonl.gz")).write_bytes(corrupt)
-    # what the loader raises today: framing's FramingError (not a LoadError subclass), naming the file
-    with pytest.raises(FramingError, match="b.jsonl.gz"):
+
+    def fail(name: str) -> None:
+        raise OSError(f"failure injected at {name}")
+
+    monkeypatch.setattr(loaders, "pause_point", fail)
+    with pytest.raises(OSError, match="load:before-commit"):
         load_partition(wh.db, wh.landing, "events", DAY)
 
     assert wh.snapshot("events") == before
     assert [r["event_id"] for r in wh.rows("events")] == ["e1", "e2"]
     assert [r["line_number"] for r in wh.rejects("events")] == [2]
+
+
+# --- files that cannot be read: one file-level reject each, the other files still load ----------
+
+GOOD_GZ = gzip.compress(lines(*(event(event_id=f"g{i}") for i in range(200))).encode())
+UNREADABLE = {
+    # "EOFError: Compressed file ended before the end-of-stream marker was reached"
+    "truncated": (GOOD_GZ[: len(GOOD_GZ) // 2], "truncated compressed file"),
+    "trailer_cut": (GOOD_GZ[:-12], "truncated compressed file"),
+    "not_gzip": (b"this is not gzip data\n", "corrupt compressed file"),
+}
+
+
+def assert_file_reject(reject: dict, *, file: str, reason: str) -> None:
+    assert reject["source_file"] == file
+    assert reject["line_number"] == 0  # the file as a whole, not one of its lines
+    assert reject["raw_text"] is None
+    assert reject["reason"].startswith(f"unreadable file: {reason}"), reject["reason"]
+    assert "none of its lines were loaded" in reject["reason"]
+
+
+@pytest.mark.parametrize("kind", sorted(UNREADABLE))
+@pytest.mark.parametrize("framing", ["duckdb_then_python", "python_only"])
+def test_unreadable_jsonl_gz_is_one_file_reject_beside_a_good_file(
+    wh: Warehouse, monkeypatch: pytest.MonkeyPatch, kind: str, framing: str
+) -> None:
+    import orchestration.loaders as loaders
+
+    if framing == "python_only":
+
+        def refuse(*args: object) -> int:
+            raise duckdb.InvalidInputException("framing in DuckDB switched off by the test")
+
+        monkeypatch.setattr(loaders, "_stage_lines_in_duckdb", refuse)
+    data, reason = UNREADABLE[kind]
+    wh.write("events", "a.jsonl.gz", lines(event(event_id="a1"), "nope", event(event_id="a2")))
+    (wh.landing / rel("events", "b.jsonl.gz")).write_bytes(data)
+    wh.write("events", "c.jsonl", lines(event(event_id="c1")))
+    messages: list[str] = []
+
+    result = load_partition(wh.db, wh.landing, "events", DAY, log_fn=messages.append)
+    wh.assert_accounted(result)
+    # by hand: a.jsonl.gz 3 records (1 rejected), b.jsonl.gz 1 file-level record (rejected),
+    # c.jsonl 1 record
+    expect(result, read=5, loaded=3, rejected=2, files=3)
+    assert result.unreadable_files == (rel("events", "b.jsonl.gz"),)
+    assert result.reject_reasons["unreadable file"] == 1
+    assert [r["event_id"] for r in wh.rows("events")] == ["a1", "a2", "c1"]
+    line_reject, file_reject = wh.rejects("events")
+    assert_file_reject(file_reject, file=rel("events", "b.jsonl.gz"), reason=reason)
+    assert (line_reject["source_file"], line_reject["line_number"]) == (rel("events", "a.jsonl.gz"), 2)
+    assert any("cannot be read" in m and rel("events", "b.jsonl.gz") in m for m in messages), messages
+
+    # the next load of the day does not fail on it either; a re-delivered file replaces the reject
+    wh.load("events")
+    wh.write("events", "b.jsonl.gz", lines(event(event_id="b1")))
+    result = wh.load("events")
+    expect(result, read=5, loaded=4, rejected=1, files=3)
+    assert [r["line_number"] for r in wh.rejects("events")] == [2]
+
+
+def test_checksum_failure_in_csv_gz_is_a_file_reject(wh: Warehouse) -> None:
+    good = gzip.compress(csv_text("orders", csv_row("orders"), csv_row("orders", order_id="O2")).encode())
+    flipped = bytearray(good)
+    flipped[-8] ^= 0xFF  # the gzip trailer's CRC: the data inflates but fails its check
+    wh.write("orders", "a.csv", csv_text("orders", csv_row("orders", order_id="A1")))
+    (wh.landing / rel("orders", "b.csv.gz")).write_bytes(bytes(flipped))
+
+    result = wh.load("orders")
+    expect(result, read=2, loaded=1, rejected=1, files=2)
+    [reject] = wh.rejects("orders")
+    assert_file_reject(reject, file=rel("orders", "b.csv.gz"), reason="corrupt compressed file")
+    assert "CRC check failed" in reject["reason"]
+
+
+@pytest.mark.parametrize("kind", sorted(UNREADABLE))
+def test_unreadable_csv_gz_is_one_file_reject_beside_a_good_file(wh: Warehouse, kind: str) -> None:
+    data, reason = UNREADABLE[kind]
+    if kind != "not_gzip":  # a CSV of its own, cut the same way
+        records = (csv_row("orders", order_id=f"T{i}") for i in range(300))
+        whole = gzip.compress(csv_text("orders", *records).encode())
+        data = whole[: len(whole) // 2] if kind == "truncated" else whole[:-12]
+    wh.write("orders", "a.csv.gz", csv_text("orders", csv_row("orders", order_id="A1"), "x,y"))
+    (wh.landing / rel("orders", "b.csv.gz")).write_bytes(data)
+    wh.write("orders", "c.csv", csv_text("orders", csv_row("orders", order_id="C1")))
+
+    result = wh.load("orders")
+    expect(result, read=4, loaded=2, rejected=2, files=3)
+    assert result.unreadable_files == (rel("orders", "b.csv.gz"),)
+    assert [r["order_id"] for r in wh.rows("orders")] == ["A1", "C1"]
+    line_reject, file_reject = wh.rejects("orders")
+    assert_file_reject(file_reject, file=rel("orders", "b.csv.gz"), reason=reason)
+    assert (line_reject["source_file"], line_reject["line_number"]) == (rel("orders", "a.csv.gz"), 3)
+
+
+def test_csv_whose_header_cannot_be_parsed_is_one_file_reject(wh: Warehouse) -> None:
+    wh.write("surveys", "a.csv", '"response_id,survey_type\n')  # a quote never closed
+    wh.write("surveys", "b.csv", csv_text("surveys", csv_row("surveys")))
+
+    result = wh.load("surveys")
+    expect(result, read=2, loaded=1, rejected=1, files=2)
+    [reject] = wh.rejects("surveys")
+    assert_file_reject(reject, file=rel("surveys", "a.csv"), reason="cannot read the header")
 
 
 def test_landing_partitions_lists_days_across_sources_sorted(wh: Warehouse) -> None:

@@ -1,6 +1,6 @@
 """The HTML KPI report renders in a real headless browser, offline, without console errors.
 
-Needs Chromium (Debian's `chromium`, installed by .ci/run). Set WAREHOUSE_SKIP_BROWSER_TESTS=1 to
+Needs Chromium (Debian's `chromium`, which `make test` installs). Set WAREHOUSE_SKIP_BROWSER_TESTS=1 to
 skip on a machine without it; otherwise a missing browser is a failure, not a silent skip.
 """
 
@@ -33,7 +33,7 @@ def chromium_path() -> str:
             return path
     if os.environ.get("WAREHOUSE_SKIP_BROWSER_TESTS") == "1":
         pytest.skip("no Chromium and WAREHOUSE_SKIP_BROWSER_TESTS=1")
-    pytest.fail("Chromium is not installed (apt-get install chromium); .ci/run installs it")
+    pytest.fail("Chromium is not installed (apt-get install chromium); `make test` installs it")
 
 
 def test_report_renders_offline_without_console_errors(built: Built):
