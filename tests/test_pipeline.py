@@ -34,6 +34,7 @@ COMPARED_MODELS = [
     "marts.fct_conversion_paths",
     "marts.fct_orders",
     "marts.dim_customers",
+    "marts.customer_segment_history",
     "marts.fct_survey_responses",
     "marts.fct_marketing_performance",
     "marts.fct_social_shares_daily",

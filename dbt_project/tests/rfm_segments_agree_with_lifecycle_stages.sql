@@ -9,9 +9,29 @@ rfm_segments as (
     select * from {{ ref('rfm_segments') }}
 ),
 
+history as (
+    select * from {{ ref('customer_segment_history') }}
+),
+
 current_segments as (
     select customer_id, rfm_segment, lifecycle_stage, 'dim_customers' as checked_in
     from {{ ref('dim_customers') }}
+    union all
+    -- every pair of an RFM and a lifecycle interval of a customer that overlap
+    select
+        rfm.customer_id,
+        rfm.segment_value as rfm_segment,
+        lifecycle.segment_value as lifecycle_stage,
+        'customer_segment_history from ' || cast(greatest(rfm.valid_from, lifecycle.valid_from) as {{ dbt.type_string() }})
+            as checked_in
+    from history as rfm
+    inner join history as lifecycle
+        on
+            rfm.customer_id = lifecycle.customer_id
+            and rfm.segment_type = 'rfm_segment'
+            and lifecycle.segment_type = 'lifecycle_stage'
+            and rfm.valid_from < coalesce(lifecycle.valid_to, cast('2999-12-31' as date))
+            and lifecycle.valid_from < coalesce(rfm.valid_to, cast('2999-12-31' as date))
 ),
 
 contradictions as (

@@ -172,7 +172,7 @@ final as (
             as behavioral_segment,
         {{ lifecycle_stage_case(
             'joined.orders',
-            dbt.datediff(dbt.safe_cast('joined.first_order_at', 'date'), 'joined.observation_end', 'day'),
+            dbt.datediff(business_date('joined.first_order_at'), 'joined.observation_end', 'day'),
             'joined.days_since_last_order') }} as lifecycle_stage,
         {{ psychographic_segment_case('joined.interests') }} as psychographic_segment,
         joined.has_crm_record,
