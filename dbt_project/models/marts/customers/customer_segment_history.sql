@@ -61,31 +61,9 @@ days as (
     {{ day_series('bounds.first_day', 'bounds.last_day') }}
 ),
 
-running as (
-    -- each customer's totals to date at every day they did something, and until when they hold
-    select
-        customer_id,
-        activity_date,
-        lead(activity_date) over (partition by customer_id order by activity_date) as next_activity_date,
-        sum(sessions) over to_date as sessions,
-        sum(add_to_carts) over to_date as add_to_carts,
-        sum(orders) over to_date as orders,
-        min(case when orders > 0 then activity_date end) over to_date as first_order_date,
-        max(case when orders > 0 then activity_date end) over to_date as last_order_date
-    from activity
-    window to_date as (partition by customer_id order by activity_date rows between unbounded preceding and current row)
-),
-
 states as (
-    -- every customer on every day from the day they became known
-    select
-        days.as_of_date,
-        running.*
-    from running
-    inner join days
-        on
-            running.activity_date <= days.as_of_date
-            and (running.next_activity_date is null or days.as_of_date < running.next_activity_date)
+    -- every customer on every day from the day they became known, with their activity to date
+    {{ customer_states_on_days('activity', 'days') }}
 ),
 
 rfm_scored as (
