@@ -5,7 +5,10 @@
     zero counts marks the day a customer became known without doing anything counted here (CRM
     sign-up, a cancelled order, ...), so that a customer is segmented from the day we knew them.
     Days after the observation end (clock skew, a CRM sign-up dated ahead) count on it, so that
-    every customer of dim_customers is in the history.
+    every customer of dim_customers is in the history; days before the first fact of the
+    warehouse (a session, order or survey response: CRM sign-ups years back) count on that
+    day, where the history starts: no KPI has a fact to segment before it, and segmenting
+    every CRM customer on every day since their sign-up would multiply the work for nothing.
 -#}
 
 with
@@ -85,13 +88,28 @@ dated_customers as (
         on customers.customer_id = known_days.customer_id
 ),
 
+first_fact as (
+    select min(activity_date) as first_fact_date
+    from (
+        select activity_date from sessions
+        union all
+        select activity_date from orders
+        union all
+        select activity_date from surveys
+    ) as facts
+),
+
 clamped as (
     select
         dated_customers.customer_id,
-        least(dated_customers.activity_date, observation.observation_end) as activity_date,
+        least(
+            greatest(dated_customers.activity_date, coalesce(first_fact.first_fact_date, dated_customers.activity_date)),
+            observation.observation_end
+        ) as activity_date,
         dated_customers.activity_date as original_date
     from dated_customers
     cross join observation
+    cross join first_fact
 ),
 
 final as (
