@@ -96,6 +96,27 @@ segmented as (
         on states.customer_id = crm.customer_id
 ),
 
+day_changes as (
+    -- one window over the customer-days, all types at once; only the days on which some value
+    -- changed go on (a few percent of them)
+    select
+        *,
+        {%- for segment_type in segment_types %}
+        lag({{ segment_type }}) over customer_days as previous_{{ segment_type }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from segmented
+    window customer_days as (partition by customer_id order by as_of_date)
+),
+
+changed_days as (
+    select * from day_changes
+    where
+        {%- for segment_type in segment_types %}
+        previous_{{ segment_type }} is null or {{ segment_type }} <> previous_{{ segment_type }}
+        {%- if not loop.last %} or{% endif %}
+        {%- endfor %}
+),
+
 daily_values as (
     {%- for segment_type in segment_types %}
     select
@@ -103,7 +124,8 @@ daily_values as (
         '{{ segment_type }}' as segment_type,
         cast({{ segment_type }} as {{ dbt.type_string() }}) as segment_value,
         as_of_date
-    from segmented
+    from changed_days
+    where previous_{{ segment_type }} is null or {{ segment_type }} <> previous_{{ segment_type }}
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
     {%- if is_incremental() %}
