@@ -4,8 +4,8 @@
     A daily run recomputes the segments of every customer for the days from `restate_from` to
     the observation end, and nothing before: the earliest business date of a fact loaded or
     rewritten since the last run (events re-sessionized, sessions rewritten by a login, orders
-    and survey responses with a new delivery, a CRM record of a customer: from that customer's
-    first day), else the last day the previous run saw (whose clamped facts may move to a new
+    and survey responses with a new delivery, a CRM profile version: from its date, or from the
+    customer's first day for their first version), else the last day the previous run saw (whose clamped facts may move to a new
     day). Facts before that date did not change, so neither did any segment before it, the
     percentile-based ones included.
 
@@ -40,8 +40,33 @@
             where response_id in (select response_id from {{ raw_surveys }} where _loaded_at > {{ watermark }})
         ),
         (
-            select min(activity_date) from {{ ref('int_customer_activity_daily') }}
-            where customer_id in (select customer_id from {{ raw_crm }} where _loaded_at > {{ watermark }})
+            -- a new profile version holds from its date; a customer's first version also
+            -- before it, from the customer's first day
+            select min(
+                case
+                    when loaded.updated_date <= versions.first_version_date
+                        then coalesce(first_days.first_day, loaded.updated_date)
+                    else loaded.updated_date
+                end
+            )
+            from (
+                select customer_id, min({{ business_date('updated_at') }}) as updated_date
+                from {{ raw_crm }}
+                where _loaded_at > {{ watermark }}
+                group by customer_id
+            ) as loaded
+            left join (
+                select customer_id, min(updated_date) as first_version_date
+                from {{ ref('stg_crm__customer_versions') }}
+                group by customer_id
+            ) as versions
+                on loaded.customer_id = versions.customer_id
+            left join (
+                select customer_id, min(activity_date) as first_day
+                from {{ ref('int_customer_activity_daily') }}
+                group by customer_id
+            ) as first_days
+                on loaded.customer_id = first_days.customer_id
         )
     ), cast('2999-12-31' as date)) as restate_from
 {%- endmacro %}

@@ -7,8 +7,9 @@
     activity summed to that day (int_customer_activity_daily), days since the first and last
     order counted to that day, RFM frequency percentiles among the buyers of that day. The rules
     are the ones dim_customers applies to the observation end (macros/customer_segment_rules.sql).
-    CRM attributes (birth year, gender, interests) are the customer's current profile; the age
-    band is the age in the year of the day.
+    CRM attributes (birth year, gender, interests) are the profile version holding that day
+    (stg_crm__customer_versions; the first version also before it); the age band is the age in
+    the year of the day.
 
     Incremental: a run computes the days from the earliest business date its new or rewritten
     facts touch (macros/customer_segment_history.sql) to the observation end, never all history.
@@ -42,8 +43,8 @@ activity as (
     select * from {{ ref('int_customer_activity_daily') }}
 ),
 
-crm as (
-    select * from {{ ref('stg_crm__customers') }}
+crm_versions as (
+    select * from {{ ref('stg_crm__customer_versions') }}
 ),
 
 bounds as (
@@ -92,8 +93,12 @@ segmented as (
     from states
     left join rfm_scored
         on states.customer_id = rfm_scored.customer_id and states.as_of_date = rfm_scored.as_of_date
-    left join crm
-        on states.customer_id = crm.customer_id
+    left join crm_versions as crm
+        -- the profile version holding that day; the first one also before its date
+        on
+            states.customer_id = crm.customer_id
+            and (crm.is_first_version or crm.updated_date <= states.as_of_date)
+            and (crm.next_updated_date is null or states.as_of_date < crm.next_updated_date)
 ),
 
 day_changes as (
