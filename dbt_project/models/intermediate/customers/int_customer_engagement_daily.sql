@@ -11,6 +11,7 @@
 -#}
 -- depends_on: {{ ref('int_events_sessionized') }}
 -- depends_on: {{ ref('fct_sessions') }}
+-- depends_on: {{ ref('stg_crm__customer_versions') }}
 -- depends_on: {{ ref('engagement_score_weights') }}
 {{
     config(
