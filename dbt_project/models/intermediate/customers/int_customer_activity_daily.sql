@@ -63,13 +63,26 @@ crm as (
 ),
 
 known_days as (
-    select customer_id, activity_date from sessions
+    select
+        customer_id,
+        activity_date
+    from sessions
     union
-    select customer_id, activity_date from orders
+    select
+        customer_id,
+        activity_date
+    from orders
     union
-    select customer_id, activity_date from surveys
+    select
+        customer_id,
+        activity_date
+    from surveys
     union
-    select customer_id, activity_date from crm where activity_date is not null
+    select
+        customer_id,
+        activity_date
+    from crm
+    where activity_date is not null
 ),
 
 customers as (
@@ -103,7 +116,9 @@ clamped as (
     select
         dated_customers.customer_id,
         least(
-            greatest(dated_customers.activity_date, coalesce(first_fact.first_fact_date, dated_customers.activity_date)),
+            greatest(
+                dated_customers.activity_date, coalesce(first_fact.first_fact_date, dated_customers.activity_date)
+            ),
             observation.observation_end
         ) as activity_date,
         dated_customers.activity_date as original_date

@@ -38,10 +38,13 @@ activity as (
 bounds as (
     select
         {%- if is_incremental() %}
-        greatest(
-            (select restate_from from engagement_daily_restate_from),
-            (select min(activity_date) from activity where sessions > 0)
-        ) as first_day,
+            greatest(
+                (select engagement_daily_restate_from.restate_from from engagement_daily_restate_from),
+                (
+                    select min(activity.activity_date) from activity
+                    where activity.sessions > 0
+                )
+            ) as first_day,
         {%- else %}
         (select min(activity_date) from activity where sessions > 0) as first_day,
         {%- endif %}

@@ -106,9 +106,9 @@ customer_day_sessions as (
         sum(case when has_purchase then 1 else 0 end) as converted
     from {{ sessions }}
     {%- if only_touched %}
-    where
-        session_date in (select metric_date from touched_days)
-        or session_date >= {{ segment_restate_from }}
+        where
+            session_date in (select touched_days.metric_date from touched_days)
+            or session_date >= {{ segment_restate_from }}
     {%- endif %}
     group by 1, 2
 ),

@@ -32,7 +32,7 @@ memberships as (
             cast({{ dbt.dateadd('day', -1, "case period_grain when 'day' then " ~ dbt.dateadd('day', 1, 'period_start')
                 ~ " when 'week' then " ~ dbt.dateadd('day', 7, 'period_start')
                 ~ " else " ~ dbt.dateadd('month', 1, 'period_start') ~ " end") }} as date),
-            (select observation_end from observation)
+            (select observation.observation_end from observation)
         ) as scored_on
     from {{ ref('int_kpi_visitor_segments') }}
 ),

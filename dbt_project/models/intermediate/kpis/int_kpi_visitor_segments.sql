@@ -76,8 +76,8 @@ customer_sessions as (
     from {{ ref('fct_sessions') }}
     {%- if is_incremental() %}
         where session_date >= least(
-            (select first_period_start from segment_restate),
-            coalesce((select min(period_start) from touched_periods), cast('2999-12-31' as date))
+            (select segment_restate.first_period_start from segment_restate),
+            coalesce((select min(touched_periods.period_start) from touched_periods), cast('2999-12-31' as date))
         )
     {%- endif %}
 ),
@@ -117,7 +117,7 @@ customer_visits as (
                     where touched_periods.period_grain = '{{ grain }}'
                 )
                 or cast({{ dbt.date_trunc(grain, 'customer.session_date') }} as date)
-                >= (select first_period_start from segment_restate)
+                >= (select segment_restate.first_period_start from segment_restate)
         {%- endif %}
         group by 1, 2, 3, 4
     ),

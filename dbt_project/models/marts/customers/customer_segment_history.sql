@@ -51,7 +51,7 @@ crm_versions as (
 bounds as (
     select
         {% if is_incremental() %}
-            (select restate_from from segment_history_restate_from)
+            (select segment_history_restate_from.restate_from from segment_history_restate_from)
         {% else %}
             (select min(activity_date) from activity)
         {% endif %} as first_day,
@@ -98,7 +98,7 @@ segmented as (
         -- the profile version holding that day; the first one also before its date
         on
             states.customer_id = crm.customer_id
-            and (crm.is_first_version or crm.updated_date <= states.as_of_date)
+            and (crm.is_first_version or states.as_of_date >= crm.updated_date)
             and (crm.next_updated_date is null or states.as_of_date < crm.next_updated_date)
 ),
 
@@ -108,7 +108,7 @@ day_changes as (
     select
         *,
         {%- for segment_type in segment_types %}
-        lag({{ segment_type }}) over customer_days as previous_{{ segment_type }}{% if not loop.last %},{% endif %}
+            lag({{ segment_type }}) over customer_days as previous_{{ segment_type }}{% if not loop.last %},{% endif %}
         {%- endfor %}
     from segmented
     window customer_days as (partition by customer_id order by as_of_date)
@@ -118,27 +118,31 @@ changed_days as (
     select * from day_changes
     where
         {%- for segment_type in segment_types %}
-        previous_{{ segment_type }} is null or {{ segment_type }} <> previous_{{ segment_type }}
-        {%- if not loop.last %} or{% endif %}
+            previous_{{ segment_type }} is null or {{ segment_type }} <> previous_{{ segment_type }}
+            {%- if not loop.last %} or{% endif %}
         {%- endfor %}
 ),
 
 daily_values as (
     {%- for segment_type in segment_types %}
-    select
-        customer_id,
-        '{{ segment_type }}' as segment_type,
-        cast({{ segment_type }} as {{ dbt.type_string() }}) as segment_value,
-        as_of_date
-    from changed_days
-    where previous_{{ segment_type }} is null or {{ segment_type }} <> previous_{{ segment_type }}
-    {% if not loop.last %}union all{% endif %}
+        select
+            customer_id,
+            '{{ segment_type }}' as segment_type,
+            cast({{ segment_type }} as {{ dbt.type_string() }}) as segment_value,
+            as_of_date
+        from changed_days
+        where previous_{{ segment_type }} is null or {{ segment_type }} <> previous_{{ segment_type }}
+        {% if not loop.last %}union all{% endif %}
     {%- endfor %}
     {%- if is_incremental() %}
-    union all
-    -- the values current on the day before the restated days, from the day they started
-    select customer_id, segment_type, segment_value, valid_from as as_of_date
-    from segment_history_continued
+        union all
+        -- the values current on the day before the restated days, from the day they started
+        select
+            customer_id,
+            segment_type,
+            segment_value,
+            valid_from as as_of_date
+        from segment_history_continued
     {%- endif %}
 ),
 
