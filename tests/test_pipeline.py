@@ -39,6 +39,8 @@ COMPARED_MODELS = [
     "marts.fct_email_engagement",
     "marts.fct_orders",
     "marts.dim_customers",
+    "marts.customer_segment_history",
+    "intermediate.int_customer_engagement_daily",
     "marts.fct_survey_responses",
     "marts.fct_marketing_performance",
     "marts.fct_social_shares_daily",

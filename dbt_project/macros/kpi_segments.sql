@@ -1,8 +1,10 @@
 {#-
     Segment types of the KPI layer (contract §4, kpi_metrics): each is a (segment_type, SQL
     expression) pair evaluated on a fact row. `all` is always there; the others only where the
-    KPI's data carries them. Customer attributes describe the customer as of the last refresh
-    (dim_customers); rows of unidentified visitors fall in 'anonymous' (or 'guest' for orders).
+    KPI's data carries them. Customer segment types take the customer's segment on the fact's
+    business date (contract §4, "Segments as they were"): the relation joined as `customer` is
+    customer_segments_on_days, one row per customer and day from customer_segment_history. Rows
+    of unidentified visitors fall in 'anonymous' (or 'guest' for orders).
 -#}
 
 {% macro customer_segments(missing) -%}
@@ -47,15 +49,59 @@
     ] + customer_segments('anonymous')) }}
 {%- endmacro %}
 
-{#- Segment types whose membership can change without the facts changing (customer attributes,
-    and region, which is the customer's for orders and surveys): an incremental run restates
-    them over all history. Every other segment type is a fixed property of its fact, so only the
-    days whose facts changed are recomputed. A session's region is its own (its first event's),
-    so the session KPIs (session_kpis) keep theirs. -#}
+{#- Segment types whose membership can change without the facts changing: region, which is the
+    customer's (their current CRM profile) for orders and surveys, is restated over all history
+    by an incremental run. The customer segment types are restated from the earliest day whose
+    segments or facts changed (restate_from of macros/customer_segment_history.sql), and every
+    other segment type is a fixed property of its fact, so only the days whose facts changed are
+    recomputed. A session's region is its own (its first event's), so the session KPIs
+    (session_kpis) keep theirs. -#}
 {% macro restated_segment_types() -%}
-    {{ return(['age_band', 'gender', 'rfm_segment', 'behavioral_segment', 'lifecycle_stage',
-               'psychographic_segment', 'region']) }}
+    {{ return(['region']) }}
 {%- endmacro %}
+
+{#- The names of the customer segment types (as of the fact's day). -#}
+{% macro customer_segment_types() -%}
+    {{ return(customer_segments('') | map('first') | list) }}
+{%- endmacro %}
+
+{#- Each fact's customer with their segments on the fact's day: one row per (customer_id,
+    as_of_date) of `customer_days_sql`, with a column per customer segment type from the
+    customer_segment_history interval holding that day, plus the customer's current `region`
+    and `orders` (dim_customers), which some KPIs read. -#}
+{% macro customer_segments_on_days(customer_days_sql) -%}
+    select
+        fact_days.customer_id,
+        fact_days.as_of_date,
+        {%- for segment_type in customer_segment_types() %}
+        max(case when history.segment_type = '{{ segment_type }}' then history.segment_value end) as {{ segment_type }},
+        {%- endfor %}
+        max(current_customer.region) as region,
+        max(current_customer.orders) as orders
+    from ({{ customer_days_sql }}) as fact_days
+    left join {{ ref('customer_segment_history') }} as history
+        on
+            fact_days.customer_id = history.customer_id
+            and history.valid_from <= fact_days.as_of_date
+            and (history.valid_to is null or fact_days.as_of_date < history.valid_to)
+    left join {{ ref('dim_customers') }} as current_customer
+        on fact_days.customer_id = current_customer.customer_id
+    group by 1, 2
+{%- endmacro %}
+
+{#- The start of the earliest day, week or month period containing a date. -#}
+{% macro first_restated_period_start(date_expression) -%}
+    cast(least({{ dbt.date_trunc('week', date_expression) }}, {{ dbt.date_trunc('month', date_expression) }}) as date)
+{%- endmacro %}
+
+{#- Pre-hook of the incremental KPI models: the earliest day whose customer segments may have
+    changed since this model's last run, in a temporary table. -#}
+{% macro remember_kpi_segment_restate_from(temp_name) %}
+    {% if is_incremental() %}
+        create or replace temporary table {{ temp_name }} as
+        {{ segment_history_restate_from_sql() }}
+    {% endif %}
+{% endmacro %}
 
 {% macro session_kpis() -%}
     {{ return(['sessions', 'page_views', 'pages_per_session', 'avg_session_duration_seconds',
@@ -65,16 +111,23 @@
 {#- One row per fact and segment type: the fact's columns plus segment_type and segment_value.
     With `only_touched`, facts of the segment types outside `restated` (restated_segment_types()
     unless given) are limited to the days in `touched_days` (a CTE of the calling model) through
-    `date_expression`. -#}
-{% macro explode_segments(relation_sql, segments, columns, date_expression=none, only_touched=false, restated=none) -%}
+    `date_expression`, and those of customer segment types also to the days from
+    `segment_restate_from` (a scalar SQL expression) on. -#}
+{% macro explode_segments(relation_sql, segments, columns, date_expression=none, only_touched=false, restated=none,
+                          segment_restate_from=none) -%}
     {%- set restated = restated_segment_types() if restated is none else restated %}
+    {%- set customer_types = customer_segment_types() %}
     {%- for segment_type, expression in segments %}
     select
         '{{ segment_type }}' as segment_type,
         cast({{ expression }} as varchar) as segment_value,
         {{ columns | join(', ') }}
     from {{ relation_sql }}
-    {%- if only_touched and segment_type not in restated %}
+    {%- if only_touched and segment_type in customer_types and segment_restate_from is not none %}
+    where
+        {{ date_expression }} in (select metric_date from touched_days)
+        or {{ date_expression }} >= {{ segment_restate_from }}
+    {%- elif only_touched and segment_type not in restated %}
     where
         {{ date_expression }} in (select metric_date from touched_days)
         -- a scalar bound as well, which lets the scan skip older row groups
@@ -185,7 +238,7 @@
     {%- endfor %}
 {%- endmacro %}
 
-{% macro delete_kpi_rows_to_restate(temp_name, per_period=false, customer_segment_types=true) %}
+{% macro delete_kpi_rows_to_restate(temp_name, per_period=false, customer_segment_types=true, segment_restate_temp=none) %}
     {% if is_incremental() %}
         delete from {{ this }}
         where
@@ -193,6 +246,19 @@
             (
                 segment_type in ('{{ restated_segment_types() | join("', '") }}')
                 and not (segment_type = 'region' and kpi in ('{{ session_kpis() | join("', '") }}'))
+            ) or
+            {%- endif %}
+            {%- if segment_restate_temp %}
+            (
+                segment_type in ('{{ customer_segments('') | map('first') | join("', '") }}')
+                and {{ 'period_start' if per_period else 'metric_date' }} >= (
+                    {%- if per_period %}
+                    -- the periods of every grain that contain the first restated day, and later
+                    select {{ first_restated_period_start('restate_from') }} from {{ segment_restate_temp }}
+                    {%- else %}
+                    select restate_from from {{ segment_restate_temp }}
+                    {%- endif %}
+                )
             ) or
             {%- endif %}
             {%- if per_period %}

@@ -81,16 +81,17 @@
 {%- endmacro %}
 
 {#- Engagement score 0-100: the weighted mean (engagement_score_weights seed) of each
-    component's percentile among all customers, times 100. Components are columns of the
-    relation the expression is used on, named as in the seed. -#}
-{% macro engagement_score_expression() -%}
+    component's percentile among all customers (within `partition_by`, e.g. the as-of date of a
+    daily history), times 100. Components are columns of the relation the expression is used on,
+    named as in the seed. -#}
+{% macro engagement_score_expression(partition_by=none) -%}
     {%- set rows = _seed_rows_unordered('engagement_score_weights', ['component', 'weight']) -%}
     {%- if rows | length == 0 -%}
         cast(null as double)
     {%- else -%}
         round(100.0 * (
             {%- for row in rows %}
-            {{ row[1] }} * percent_rank() over (order by {{ row[0] }})
+            {{ row[1] }} * percent_rank() over ({% if partition_by %}partition by {{ partition_by }} {% endif %}order by {{ row[0] }})
             {%- if not loop.last %} +{% endif %}
             {%- endfor %}
         ) / {{ rows | map(attribute=1) | sum }}, 1)

@@ -4,30 +4,39 @@
     counted per period in int_kpi_repeat_purchase_rate). kpi_metrics rolls days up into weeks
     and months by summing them, so a month always equals the sum of its days.
 
+    Customer segment types count each fact under the customer's segment on the fact's business
+    date (customer_segment_history; contract §4, "Segments as they were").
+
     Incremental by day: a run restates the days whose facts changed since the last run (see
-    kpi_touched_days_sql) and, over all history, the segment types that describe customers as
-    they are now. The pre-hook deletes exactly those rows; the model appends them again.
+    kpi_touched_days_sql), the customer segment types from the earliest day whose segments or
+    facts changed (restate_from of macros/customer_segment_history.sql: yesterday, on a plain
+    daily run), and, over all history, the customer's region of orders and surveys (their current
+    profile). The pre-hook deletes exactly those rows; the model appends them again.
     Sessions rewritten without being re-sessionized (a visitor restitched, an order's state
     changed) restate no day: no session KPI by the session's own segments reads the customer or
     the orders of a session, and the days of changed orders are restated through the orders.
 -#}
 -- depends_on: {{ ref('int_events_sessionized') }}
 -- depends_on: {{ ref('fct_sessions') }}
+-- depends_on: {{ ref('stg_crm__customer_versions') }}
 -- depends_on: {{ ref('int_orders_converted') }}
 -- depends_on: {{ ref('stg_feedback__survey_responses') }}
 -- depends_on: {{ ref('stg_marketing__campaign_days') }}
+-- depends_on: {{ ref('int_customer_activity_daily') }}
 {{
     config(
         incremental_strategy='append',
         on_schema_change='fail',
         pre_hook=[
             "{{ remember_kpi_touched_days('kpi_daily_touched_days', rewritten_sessions=false) }}",
-            "{{ delete_kpi_rows_to_restate('kpi_daily_touched_days') }}",
+            "{{ remember_kpi_segment_restate_from('kpi_daily_segment_restate_from') }}",
+            "{{ delete_kpi_rows_to_restate('kpi_daily_touched_days', segment_restate_temp='kpi_daily_segment_restate_from') }}",
         ],
     )
 }}
 
 {%- set only_touched = is_incremental() %}
+{%- set segment_restate_from = '(select restate_from from kpi_daily_segment_restate_from)' if only_touched else none %}
 {#- fct_sessions is read where it is used, not through a CTE: DuckDB would materialise a CTE read
     by every segment type, every column of every session (8.5 s -> 7.0 s for a full build at 50M
     events). -#}
@@ -62,10 +71,6 @@ touched_days as (
 ),
 {% endif %}
 
-customers as (
-    select * from {{ ref('dim_customers') }}
-),
-
 orders as (
     select * from {{ ref('fct_orders') }}
     where status = 'completed'
@@ -87,9 +92,8 @@ shares as (
     {% if only_touched %}where share_date in (select metric_date from touched_days){% endif %}
 ),
 
--- The segment types that describe the customer are restated over all history on every run: they
--- are read from the sessions summed per day and customer (a fraction of the sessions) rather
--- than from every session.
+-- The customer segment types are read from the sessions summed per day and customer (a
+-- fraction of the sessions) rather than from every session, on the days they are restated.
 customer_day_sessions as (
     select
         session_date,
@@ -101,13 +105,27 @@ customer_day_sessions as (
         sum(case when is_engaged then 1 else 0 end) as engaged,
         sum(case when has_purchase then 1 else 0 end) as converted
     from {{ sessions }}
+    {%- if only_touched %}
+        where
+            session_date in (select touched_days.metric_date from touched_days)
+            or session_date >= {{ segment_restate_from }}
+    {%- endif %}
     group by 1, 2
+),
+
+-- each fact's customer with their segments on the fact's day
+customers as (
+    {{ customer_segments_on_days(
+        'select customer_id, session_date as as_of_date from customer_day_sessions where customer_id is not null'
+        ~ ' union select customer_id, order_date from orders where customer_id is not null'
+        ~ ' union select customer_id, submitted_date from surveys where customer_id is not null') }}
 ),
 
 -- ... and per day and combination of the customers' segments (macros/kpi_segments.sql)
 customer_day_combinations as (
     {{ customer_segment_combinations(
-        'customer_day_sessions as fact left join customers as customer on fact.customer_id = customer.customer_id',
+        'customer_day_sessions as fact left join customers as customer'
+        ~ ' on fact.customer_id = customer.customer_id and fact.session_date = customer.as_of_date',
         ['fact.session_date'],
         ['sum(fact.sessions) as sessions', 'sum(fact.page_views) as page_views',
          'sum(fact.duration_seconds) as duration_seconds', 'sum(fact.bounced) as bounced',
@@ -124,13 +142,17 @@ session_segments as (
 ),
 
 order_segments as (
-    {{ explode_segments('orders as fact left join customers as customer on fact.customer_id = customer.customer_id',
-                        order_segments(), order_columns, 'fact.order_date', only_touched) }}
+    {{ explode_segments('orders as fact left join customers as customer'
+                        ~ ' on fact.customer_id = customer.customer_id and fact.order_date = customer.as_of_date',
+                        order_segments(), order_columns, 'fact.order_date', only_touched,
+                        segment_restate_from=segment_restate_from) }}
 ),
 
 survey_segments as (
-    {{ explode_segments('surveys as fact left join customers as customer on fact.customer_id = customer.customer_id',
-                        survey_segments(), survey_columns, 'fact.submitted_date', only_touched) }}
+    {{ explode_segments('surveys as fact left join customers as customer'
+                        ~ ' on fact.customer_id = customer.customer_id and fact.submitted_date = customer.as_of_date',
+                        survey_segments(), survey_columns, 'fact.submitted_date', only_touched,
+                        segment_restate_from=segment_restate_from) }}
 ),
 
 session_totals as (

@@ -1,106 +1,81 @@
 {#-
     KPIs that do not add up over days, per period grain, period and segment: visitors (distinct
-    anonymous_id) and the engagement score (mean current score of the distinct customers active
-    in the period).
+    anonymous_id) and the engagement score (mean score of the distinct customers active in the
+    period, each customer's score as of the period's last day, or of the last loaded day while
+    the period runs: int_customer_engagement_daily).
 
-    Built from int_kpi_visitor_segments, which counts each period's visitors per session segment
-    and customer: a segment's visitors are the sum over its customers (a visitor has one customer
-    or none), and the segment types that describe customers (age band, RFM segment, ...) take the
-    customer's attributes of today from dim_customers, for every period. Only this join is done
-    again on every refresh; the counting of visitors is restated by period upstream.
+    Built from int_kpi_visitor_segments, which counts each period's visitors per segment and
+    customer, the customer segment types included (the customer's segment on the day of each
+    session: a customer who changed segment within a period counts in both). A segment's
+    visitors are the sum over its customers' rows (a visitor has one customer or none).
 
-    A table, unlike the rest of the folder: the input of every row changes with the customers'
-    current segments and scores, and the input is already reduced to customers and periods.
+    A table, unlike the rest of the folder: the input is already reduced to customers and
+    periods, and the scores of the running periods move every day.
 -#}
 {{ config(materialized='table') }}
 
-{#- The KPI rows: (relation, kpi, numerator, denominator, where) -#}
-{%- set kpi_parts = [
-    ('by_session_segment', 'visitors', 'visitors', 'null', none),
-    ('by_customer_segment', 'visitors', 'visitors', 'null', none),
-    ('by_session_segment', 'engagement_score', 'score_sum', 'customers', 'customers > 0'),
-    ('by_customer_segment', 'engagement_score', 'score_sum', 'customers', 'customers > 0'),
-] %}
-
-{#- int_kpi_visitor_segments is read where it is used, not through one CTE: DuckDB would
-    materialise a CTE read more than once, every column of every row (9.6 s -> 7.7 s at 50M
-    events). -#}
-{%- set memberships = ref('int_kpi_visitor_segments') %}
-
 with
 
-customers as (
-    select * from {{ ref('dim_customers') }}
+observation as (
+    select * from {{ ref('int_observation_window') }}
 ),
 
--- who visited in each period, as whom
-customer_periods as (
-    select * from {{ memberships }}
-    where segment_type = 'all'
+engagement as (
+    select * from {{ ref('int_customer_engagement_daily') }}
 ),
 
--- Visitors, and the scores of the distinct customers among them, per session segment: one pass
--- over every membership row (two passes took 6.6 s instead of 3.7 s at 50M events). A customer
--- without a score adds its visitors and nothing to the score sum or count.
-by_session_segment as (
+memberships as (
+    select
+        *,
+        -- the day the period's scores are taken on: its last day, or the last loaded day
+        least(
+            cast({{ dbt.dateadd('day', -1, "case period_grain when 'day' then " ~ dbt.dateadd('day', 1, 'period_start')
+                ~ " when 'week' then " ~ dbt.dateadd('day', 7, 'period_start')
+                ~ " else " ~ dbt.dateadd('month', 1, 'period_start') ~ " end") }} as date),
+            (select observation.observation_end from observation)
+        ) as scored_on
+    from {{ ref('int_kpi_visitor_segments') }}
+),
+
+-- Visitors, and the scores of the distinct customers among them, per segment: one pass over
+-- every membership row. A customer without a score adds its visitors and nothing to the score
+-- sum or count.
+by_segment as (
     select
         memberships.period_grain,
         memberships.period_start,
         memberships.segment_type,
         memberships.segment_value,
         sum(memberships.visitors) as visitors,
-        sum(customer.engagement_score) as score_sum,
-        count(customer.engagement_score) as customers
-    from {{ memberships }} as memberships
-    left join customers as customer
-        on memberships.customer_id = customer.customer_id
-    group by 1, 2, 3, 4
-),
-
--- The same per customer segment, from the visitors summed per period and combination of their
--- customers' segments (macros/kpi_segments.sql): one pass over the periods' 'all' rows.
-customer_combinations as (
-    {{ customer_segment_combinations(
-        'customer_periods as fact left join customers as customer on fact.customer_id = customer.customer_id',
-        ['fact.period_grain', 'fact.period_start'],
-        ['sum(fact.visitors) as visitors', 'sum(customer.engagement_score) as score_sum',
-         'count(customer.engagement_score) as customers'],
-        'anonymous') }}
-),
-
-by_customer_segment as (
-    select
-        period_grain,
-        period_start,
-        segment_type,
-        segment_value,
-        sum(visitors) as visitors,
-        sum(score_sum) as score_sum,
-        sum(customers) as customers
-    from (
-        {{ explode_segments('customer_combinations as fact', combination_segments(),
-                            ['fact.period_grain', 'fact.period_start', 'fact.visitors', 'fact.score_sum',
-                             'fact.customers']) }}
-    ) as by_segment
+        sum(engagement.engagement_score) as score_sum,
+        count(engagement.engagement_score) as customers
+    from memberships
+    left join engagement
+        on memberships.customer_id = engagement.customer_id and memberships.scored_on = engagement.as_of_date
     group by 1, 2, 3, 4
 ),
 
 kpis as (
-    {%- for relation, kpi, numerator, denominator, condition in kpi_parts %}
     select
         period_grain,
         period_start,
         segment_type,
         segment_value,
-        '{{ kpi }}' as kpi,
-        cast({{ numerator }} as double) as numerator,
-        cast({{ denominator }} as double) as denominator
-    from {{ relation }}
-    {%- if condition %}
-    where {{ condition }}
-    {%- endif %}
-    {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
+        'visitors' as kpi,
+        cast(visitors as double) as numerator,
+        cast(null as double) as denominator
+    from by_segment
+    union all
+    select
+        period_grain,
+        period_start,
+        segment_type,
+        segment_value,
+        'engagement_score' as kpi,
+        cast(score_sum as double) as numerator,
+        cast(customers as double) as denominator
+    from by_segment
+    where customers > 0
 ),
 
 final as (

@@ -5,8 +5,8 @@
     period is counted on its own (never summed from days), with numerator and denominator.
 
     A customer belongs to a segment in a period when one of their completed orders of the period
-    is in it (the order segment types of int_kpi_daily, macros/kpi_segments.sql; customer
-    attributes joined the same way). Whether they count as a repeat buyer is theirs, not the
+    is in it (the order segment types of int_kpi_daily, macros/kpi_segments.sql; the customer
+    segment types as of the order's day, from customer_segment_history, as int_kpi_daily does). Whether they count as a repeat buyer is theirs, not the
     order's: int_kpi_repeat_buyers looks at all their orders up to the period's end, so a
     customer whose first order came by e-mail and second direct, in one week, is a repeat buyer
     of that week in both channels.
@@ -22,8 +22,9 @@ orders as (
     where status = 'completed' and customer_id is not null
 ),
 
+-- each buyer with their segments on the order's day (contract §4, "Segments as they were")
 customers as (
-    select * from {{ ref('dim_customers') }}
+    {{ customer_segments_on_days('select distinct customer_id, order_date as as_of_date from orders') }}
 ),
 
 buyers as (
@@ -34,7 +35,7 @@ buyers as (
 daily_memberships as (
     select distinct order_date, segment_type, segment_value, customer_id
     from (
-        {{ explode_segments('orders as fact left join customers as customer on fact.customer_id = customer.customer_id',
+        {{ explode_segments('orders as fact left join customers as customer on fact.customer_id = customer.customer_id and fact.order_date = customer.as_of_date',
                             order_segments(), ['fact.order_date', 'fact.customer_id']) }}
     ) as exploded
 ),

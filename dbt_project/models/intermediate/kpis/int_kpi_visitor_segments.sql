@@ -1,24 +1,28 @@
 {#-
-    Who visited in each period, by the segments of the sessions themselves and by customer: one row
-    per period grain, period, segment type that a session carries (all, channel_group,
-    device_type, platform, region, customer_type, session_duration_band), segment value and
+    Who visited in each period, by segment and customer: one row per period grain, period,
+    segment type (those a session carries: all, channel_group, device_type, platform, region,
+    customer_type, session_duration_band; and the customer segment types, valued as the
+    customer was on the session's day, from customer_segment_history), segment value and
     customer (null for visitors never identified), with the distinct visitors it holds.
 
     A visitor belongs to at most one customer (fct_sessions takes it from the identity map, one per
     visitor), so a segment's distinct visitors are the sum over its customers' rows, and the rows
     of type 'all' say who visited as whom in each period. int_kpi_distinct derives from them the
-    visitors and engagement scores of every segment, the customer segments included (as the
-    customers are today) without counting visitors again.
+    visitors and engagement scores of every segment without counting visitors again.
 
     Incremental by period: a run restates the periods of each grain that contain a day of
     re-sessionized events (kpi_touched_days_sql with sessions_only; orders and surveys do not move
-    a session's segments); nothing here depends on what customers are now. Visitors whose
+    a session's segments), and the customer segment types in the periods from the one holding the
+    earliest day whose customer segments may have changed (restate_from of
+    macros/customer_segment_history.sql). Visitors whose
     customer changed are moved between customers' rows in the other periods
     (macros/kpi_restitching.sql), so a login does not restate the visitor's whole history; the
     post-hook records whom each visitor is counted as, in `int_kpi_visitor_segments__identities`.
 -#}
 -- depends_on: {{ ref('int_events_sessionized') }}
 -- depends_on: {{ ref('fct_sessions') }}
+-- depends_on: {{ ref('stg_crm__customer_versions') }}
+-- depends_on: {{ ref('int_customer_activity_daily') }}
 {{
     config(
         incremental_strategy='append',
@@ -26,16 +30,24 @@
         meta={'tests_read_rows_written_at': '_refreshed_at'},
         pre_hook=[
             "{{ remember_kpi_touched_days('kpi_visitor_segments_touched_days', sessions_only=true, rewritten_sessions=counted_identities_relation() is none) }}",
+            "{{ remember_kpi_segment_restate_from('kpi_visitor_segments_segment_restate') }}",
             "{{ move_restitched_visitors('kpi_visitor_segments_touched_days', 'kpi_visitor_segments_adjusted') }}",
-            "{{ delete_kpi_rows_to_restate('kpi_visitor_segments_touched_days', per_period=true, customer_segment_types=false) }}",
+            "{{ delete_kpi_rows_to_restate('kpi_visitor_segments_touched_days', per_period=true, customer_segment_types=false, segment_restate_temp='kpi_visitor_segments_segment_restate') }}",
             "{{ delete_adjusted_visitor_rows('kpi_visitor_segments_adjusted') }}",
         ],
         post_hook="{{ record_counted_identities() }}",
     )
 }}
 
-{#- One branch per period grain and fixed session segment type. -#}
+{#- One branch per period grain and fixed session segment type, and per period grain and
+    customer segment type. -#}
 {%- set branches = visitor_segment_branches() %}
+{%- set customer_branches = [] %}
+{%- for grain in ['day', 'week', 'month'] %}
+    {%- for segment_type, expression in customer_segments('anonymous') %}
+        {%- do customer_branches.append((grain, segment_type, expression)) %}
+    {%- endfor %}
+{%- endfor %}
 
 {#- Each branch reads the sessions table itself and counts in two plain aggregations (who
     visited, then how many), which DuckDB can spill to disk; a count(distinct) over one CTE of
@@ -48,7 +60,80 @@ with
     -- from the days the pre-hook wrote before it deleted the rows this run restates
         {{ kpi_touched_periods_sql('kpi_visitor_segments_touched_days') }}
     ),
+
+    segment_restate as (
+        select {{ first_restated_period_start('restate_from') }} as first_period_start
+        from kpi_visitor_segments_segment_restate
+    ),
 {% endif %}
+
+-- who visited on which day as which customer, for the customer segment types
+customer_sessions as (
+    select distinct
+        session_date,
+        customer_id,
+        anonymous_id
+    from {{ ref('fct_sessions') }}
+    {%- if is_incremental() %}
+        where session_date >= least(
+            (select segment_restate.first_period_start from segment_restate),
+            coalesce((select min(touched_periods.period_start) from touched_periods), cast('2999-12-31' as date))
+        )
+    {%- endif %}
+),
+
+-- the customer's segments on each of those days
+customer_days as (
+    {{ customer_segments_on_days(
+        'select distinct customer_id, session_date as as_of_date from customer_sessions where customer_id is not null') }}
+),
+
+customer_visits as (
+    select
+        customer_sessions.*,
+        {%- for segment_type in customer_segment_types() %}
+            customer_days.{{ segment_type }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from customer_sessions
+    left join customer_days
+        on
+            customer_sessions.customer_id = customer_days.customer_id
+            and customer_sessions.session_date = customer_days.as_of_date
+),
+
+{%- for grain, segment_type, expression in customer_branches %}
+
+    visits_{{ grain }}_{{ segment_type }} as (
+        select
+            cast({{ dbt.date_trunc(grain, 'customer.session_date') }} as date) as period_start,
+            cast({{ expression }} as {{ dbt.type_string() }}) as segment_value,
+            customer.customer_id,
+            customer.anonymous_id
+        from customer_visits as customer
+        {%- if is_incremental() %}
+            where
+                cast({{ dbt.date_trunc(grain, 'customer.session_date') }} as date) in (
+                    select touched_periods.period_start from touched_periods
+                    where touched_periods.period_grain = '{{ grain }}'
+                )
+                or cast({{ dbt.date_trunc(grain, 'customer.session_date') }} as date)
+                >= (select segment_restate.first_period_start from segment_restate)
+        {%- endif %}
+        group by 1, 2, 3, 4
+    ),
+
+    counted_{{ grain }}_{{ segment_type }} as (
+        select
+            '{{ grain }}' as period_grain,
+            period_start,
+            '{{ segment_type }}' as segment_type,
+            segment_value,
+            customer_id,
+            cast(count(anonymous_id) as {{ dbt.type_bigint() }}) as visitors
+        from visits_{{ grain }}_{{ segment_type }}
+        group by 1, 2, 3, 4, 5
+    ),
+{%- endfor %}
 
 {%- for grain, segment_type, expression in branches %}
 
@@ -88,7 +173,7 @@ with
 {%- endfor %}
 
 final as (
-    {%- for grain, segment_type, expression in branches %}
+    {%- for grain, segment_type, expression in branches + customer_branches %}
         select
             *,
             {{ run_timestamp() }} as _refreshed_at

@@ -3,9 +3,12 @@
     hash), web activity, completed-order facts, RFM scores and segment, CLV (historical and
     predicted), survey facts, engagement score, and behavioural, lifecycle and psychographic
     segments. Everything time-relative is measured to the observation end (last loaded day).
+    The segment rules live in macros/customer_segment_rules.sql, shared with
+    customer_segment_history, whose open rows are these segments.
 -#}
 -- depends_on: {{ ref('psychographic_segments') }}
 -- depends_on: {{ ref('engagement_score_weights') }}
+-- depends_on: {{ ref('rfm_segments') }}
 
 with
 
@@ -35,10 +38,6 @@ clv as (
 
 observation as (
     select * from {{ ref('int_observation_window') }}
-),
-
-rfm_segments as (
-    select * from {{ ref('rfm_segments') }}
 ),
 
 joined as (
@@ -93,27 +92,22 @@ joined as (
 ),
 
 rfm_scored as (
-    -- Quintile scores from percentile ranks among buyers: equal values always get equal scores
-    -- (ntile would split a tie across two scores). 5 is best: most recent, most orders, most spend.
+    -- Recency on the lifecycle thresholds; frequency and monetary are quintiles among buyers
+    -- (macros/customer_segment_rules.sql). 5 is best: most recent, most orders, most spend.
     select
         customer_id,
-        least(5, 1 + floor(5 * percent_rank() over (order by days_since_last_order desc))) as rfm_recency_score,
-        least(5, 1 + floor(5 * percent_rank() over (order by orders))) as rfm_frequency_score,
-        least(5, 1 + floor(5 * percent_rank() over (order by revenue))) as rfm_monetary_score
+        {{ rfm_recency_score('days_since_last_order') }} as rfm_recency_score,
+        {{ rfm_percentile_score('orders') }} as rfm_frequency_score,
+        {{ rfm_percentile_score('revenue') }} as rfm_monetary_score
     from joined
     where orders > 0
 ),
 
 rfm_named as (
     select
-        rfm_scored.*,
-        rfm_segments.rfm_segment,
-        row_number() over (partition by rfm_scored.customer_id order by rfm_segments.priority) as match_rank
+        *,
+        {{ rfm_segment_case('rfm_recency_score', 'rfm_frequency_score') }} as rfm_segment
     from rfm_scored
-    left join rfm_segments
-        on
-            rfm_scored.rfm_recency_score between rfm_segments.recency_min and rfm_segments.recency_max
-            and rfm_scored.rfm_frequency_score between rfm_segments.frequency_min and rfm_segments.frequency_max
 ),
 
 signals as (
@@ -143,18 +137,9 @@ final as (
         joined.customer_id,
         joined.email_sha256,
         joined.signed_up_at,
-        cast(extract(year from joined.observation_end) - joined.birth_year as integer) as age,
-        case
-            when joined.birth_year is null then 'unknown'
-            when extract(year from joined.observation_end) - joined.birth_year < 18 then 'under 18'
-            when extract(year from joined.observation_end) - joined.birth_year < 25 then '18-24'
-            when extract(year from joined.observation_end) - joined.birth_year < 35 then '25-34'
-            when extract(year from joined.observation_end) - joined.birth_year < 45 then '35-44'
-            when extract(year from joined.observation_end) - joined.birth_year < 55 then '45-54'
-            when extract(year from joined.observation_end) - joined.birth_year < 65 then '55-64'
-            else '65+'
-        end as age_band,
-        coalesce(joined.gender, 'unknown') as gender,
+        cast({{ age_expression('joined.birth_year', 'joined.observation_end') }} as integer) as age,
+        {{ age_band_case('joined.birth_year', 'joined.observation_end') }} as age_band,
+        {{ gender_segment('joined.gender') }} as gender,
         coalesce(joined.education, 'unknown') as education,
         coalesce(joined.region, 'unknown') as region,
         joined.interests,
@@ -186,29 +171,18 @@ final as (
         joined.latest_nps_category,
         cast(joined.avg_ces_score as double) as avg_ces_score,
         cast(scored.engagement_score as double) as engagement_score,
-        case
-            when joined.orders >= 3 then 'Loyal buyer'
-            when joined.orders = 2 then 'Repeat buyer'
-            when joined.orders = 1 then 'One-time buyer'
-            when joined.add_to_carts > 0 then 'Cart abandoner'
-            when joined.sessions >= {{ var('frequent_visitor_sessions') }} then 'Frequent browser'
-            when joined.sessions > 0 then 'Occasional browser'
-            else 'No activity'
-        end as behavioral_segment,
-        case
-            when joined.orders = 0 then 'prospect'
-            when {{ dbt.datediff(dbt.safe_cast('joined.first_order_at', 'date'), 'joined.observation_end', 'day') }}
-                <= {{ var('lifecycle_new_days') }} then 'new'
-            when joined.days_since_last_order <= {{ var('lifecycle_active_days') }} then 'active'
-            when joined.days_since_last_order <= {{ var('lifecycle_at_risk_days') }} then 'at risk'
-            else 'churned'
-        end as lifecycle_stage,
+        {{ behavioral_segment_case('joined.orders', 'joined.add_to_carts', 'joined.sessions') }}
+            as behavioral_segment,
+        {{ lifecycle_stage_case(
+            'joined.orders',
+            dbt.datediff(business_date('joined.first_order_at'), 'joined.observation_end', 'day'),
+            'joined.days_since_last_order') }} as lifecycle_stage,
         {{ psychographic_segment_case('joined.interests') }} as psychographic_segment,
         joined.has_crm_record,
         joined.known_from
     from joined
     left join rfm_named
-        on joined.customer_id = rfm_named.customer_id and rfm_named.match_rank = 1
+        on joined.customer_id = rfm_named.customer_id
     left join scored
         on joined.customer_id = scored.customer_id
 )

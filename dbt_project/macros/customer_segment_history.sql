@@ -1,0 +1,149 @@
+{#-
+    Incremental upkeep of customer_segment_history (contract §4, "Segments as they were").
+
+    A daily run recomputes the segments of every customer for the days from `restate_from` to
+    the observation end, and nothing before: the earliest business date of a fact loaded or
+    rewritten since the last run (events re-sessionized, sessions rewritten by a login, orders
+    and survey responses with a new delivery, a CRM profile version: from its date, or from the
+    customer's first day for their first version), else the last day the previous run saw (whose clamped facts may move to a new
+    day). Facts before that date did not change, so neither did any segment before it, the
+    percentile-based ones included.
+
+    The pre-hooks fix that date in a temporary table, keep the rows that were current on the day
+    before it (the model continues them: an unchanged value keeps its valid_from) and delete those
+    and everything after; the model appends the restated intervals.
+-#}
+
+{% macro segment_history_restate_from_sql() -%}
+    {%- set watermark = incremental_watermark('_refreshed_at') -%}
+    {%- set raw_events = source('tracking', 'events') %}
+    {%- set raw_orders = source('shop', 'orders') %}
+    {%- set raw_surveys = source('feedback', 'surveys') %}
+    {%- set raw_crm = source('crm', 'customers') %}
+    select coalesce(least(
+        -- the last day the previous run saw (the observation end then)
+        (
+            select max(last_day) from (
+                select max(_partition_date) as last_day from {{ raw_events }} where _loaded_at <= {{ watermark }}
+                union all
+                select max(_partition_date) as last_day from {{ raw_orders }} where _loaded_at <= {{ watermark }}
+            ) as seen
+        ),
+        (select min(occurred_date) from {{ ref('int_events_sessionized') }} where _sessionized_at > {{ watermark }}),
+        (select min(session_date) from {{ ref('fct_sessions') }} where _refreshed_at > {{ watermark }}),
+        (
+            select min({{ business_date('ordered_at') }}) from {{ raw_orders }}
+            where order_id in (select order_id from {{ raw_orders }} where _loaded_at > {{ watermark }})
+        ),
+        (
+            select min({{ business_date('submitted_at') }}) from {{ raw_surveys }}
+            where response_id in (select response_id from {{ raw_surveys }} where _loaded_at > {{ watermark }})
+        ),
+        (
+            -- a new profile version holds from its date; a customer's first version also
+            -- before it, from the customer's first day
+            select min(
+                case
+                    when loaded.updated_date <= versions.first_version_date
+                        then coalesce(first_days.first_day, loaded.updated_date)
+                    else loaded.updated_date
+                end
+            )
+            from (
+                select customer_id, min({{ business_date('updated_at') }}) as updated_date
+                from {{ raw_crm }}
+                where _loaded_at > {{ watermark }}
+                group by customer_id
+            ) as loaded
+            left join (
+                select customer_id, min(updated_date) as first_version_date
+                from {{ ref('stg_crm__customer_versions') }}
+                group by customer_id
+            ) as versions
+                on loaded.customer_id = versions.customer_id
+            left join (
+                select customer_id, min(activity_date) as first_day
+                from {{ ref('int_customer_activity_daily') }}
+                group by customer_id
+            ) as first_days
+                on loaded.customer_id = first_days.customer_id
+        )
+    ), cast('2999-12-31' as date)) as restate_from
+{%- endmacro %}
+
+{% macro remember_segment_restate_from(restate_temp) %}
+    {% if is_incremental() %}
+        create or replace temporary table {{ restate_temp }} as
+        {{ segment_history_restate_from_sql() }}
+    {% endif %}
+{% endmacro %}
+
+{#- The rows current on the day before the restated days (the model continues them). -#}
+{% macro remember_segment_rows_continued(restate_temp, prior_temp) %}
+    {% if is_incremental() %}
+        create or replace temporary table {{ prior_temp }} as
+        select customer_id, segment_type, segment_value, valid_from
+        from {{ this }}
+        where
+            valid_from < (select restate_from from {{ restate_temp }})
+            and (valid_to is null or valid_to >= (select restate_from from {{ restate_temp }}))
+    {% endif %}
+{% endmacro %}
+
+{% macro delete_segment_rows_restated(restate_temp) %}
+    {% if is_incremental() %}
+        delete from {{ this }}
+        where
+            valid_from >= (select restate_from from {{ restate_temp }})
+            or valid_to is null
+            or valid_to >= (select restate_from from {{ restate_temp }})
+    {% endif %}
+{% endmacro %}
+
+{#- Days from `start_expression` to `end_expression` (date expressions of a one-row relation
+    `bounds`), inclusive: at most 20,000 days (55 years) of history. -#}
+{% macro day_series(start_expression, end_expression) -%}
+    select cast({{ dbt.dateadd('day', 'series.generated_number - 1', start_expression) }} as date) as as_of_date
+    from ({{ dbt.generate_series(20000) }}) as series
+    cross join bounds
+    where {{ dbt.dateadd('day', 'series.generated_number - 1', start_expression) }} <= {{ end_expression }}
+{%- endmacro %}
+
+{% macro delete_engagement_days_restated(restate_temp) %}
+    {% if is_incremental() %}
+        delete from {{ this }}
+        where as_of_date >= (select restate_from from {{ restate_temp }})
+    {% endif %}
+{% endmacro %}
+
+{#- Every customer's activity summed to each day of `days_relation` (column as_of_date) from the
+    day they became known: `activity_relation` (int_customer_activity_daily) summed over each
+    customer's days, each total holding until the customer's next active day. -#}
+{% macro customer_states_on_days(activity_relation, days_relation) -%}
+    select
+        days.as_of_date,
+        running.*
+    from (
+        select
+            customer_id,
+            activity_date,
+            lead(activity_date) over (partition by customer_id order by activity_date) as next_activity_date,
+            sum(sessions) over to_date as sessions,
+            sum(page_views) over to_date as page_views,
+            sum(engaged_sessions) over to_date as engaged_sessions,
+            sum(add_to_carts) over to_date as add_to_carts,
+            sum(social_shares) over to_date as social_shares,
+            sum(email_clicks) over to_date as email_clicks,
+            max(last_session_date) over to_date as last_session_date,
+            sum(orders) over to_date as orders,
+            min(case when orders > 0 then activity_date end) over to_date as first_order_date,
+            max(case when orders > 0 then activity_date end) over to_date as last_order_date,
+            sum(survey_responses) over to_date as survey_responses
+        from {{ activity_relation }}
+        window to_date as (partition by customer_id order by activity_date rows between unbounded preceding and current row)
+    ) as running
+    inner join {{ days_relation }} as days
+        on
+            running.activity_date <= days.as_of_date
+            and (running.next_activity_date is null or days.as_of_date < running.next_activity_date)
+{%- endmacro %}

@@ -1,0 +1,172 @@
+{#-
+    Every customer's segments as they were (contract §4, "Segments as they were"): one row per
+    customer, segment type and validity interval [valid_from, valid_to) of business dates;
+    valid_to is null for the current value, which equals dim_customers (tested).
+
+    Each day's segments are computed as of that day from what was known up to it: the customer's
+    activity summed to that day (int_customer_activity_daily), days since the first and last
+    order counted to that day, RFM frequency percentiles among the buyers of that day. The rules
+    are the ones dim_customers applies to the observation end (macros/customer_segment_rules.sql).
+    CRM attributes (birth year, gender, interests) are the profile version holding that day
+    (stg_crm__customer_versions; the first version also before it); the age band is the age in
+    the year of the day.
+
+    Incremental: a run computes the days from the earliest business date its new or rewritten
+    facts touch (macros/customer_segment_history.sql) to the observation end, never all history.
+-#}
+-- depends_on: {{ ref('int_events_sessionized') }}
+-- depends_on: {{ ref('fct_sessions') }}
+-- depends_on: {{ ref('stg_crm__customer_versions') }}
+-- depends_on: {{ ref('psychographic_segments') }}
+-- depends_on: {{ ref('rfm_segments') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        pre_hook=[
+            "{{ remember_segment_restate_from('segment_history_restate_from') }}",
+            "{{ remember_segment_rows_continued('segment_history_restate_from', 'segment_history_continued') }}",
+            "{{ delete_segment_rows_restated('segment_history_restate_from') }}",
+        ],
+    )
+}}
+
+{%- set segment_types = ['rfm_segment', 'behavioral_segment', 'lifecycle_stage', 'psychographic_segment',
+                         'age_band', 'gender'] %}
+
+with
+
+observation as (
+    select * from {{ ref('int_observation_window') }}
+),
+
+activity as (
+    select * from {{ ref('int_customer_activity_daily') }}
+),
+
+crm_versions as (
+    select * from {{ ref('stg_crm__customer_versions') }}
+),
+
+bounds as (
+    select
+        {% if is_incremental() %}
+            (select segment_history_restate_from.restate_from from segment_history_restate_from)
+        {% else %}
+            (select min(activity_date) from activity)
+        {% endif %} as first_day,
+        observation_end as last_day
+    from observation
+),
+
+days as (
+    {{ day_series('bounds.first_day', 'bounds.last_day') }}
+),
+
+states as (
+    -- every customer on every day from the day they became known, with their activity to date
+    {{ customer_states_on_days('activity', 'days') }}
+),
+
+rfm_scored as (
+    select
+        customer_id,
+        as_of_date,
+        {{ rfm_recency_score(dbt.datediff('last_order_date', 'as_of_date', 'day')) }} as rfm_recency_score,
+        {{ rfm_percentile_score('orders', 'as_of_date') }} as rfm_frequency_score
+    from states
+    where orders > 0
+),
+
+segmented as (
+    select
+        states.customer_id,
+        states.as_of_date,
+        {{ rfm_segment_case('rfm_scored.rfm_recency_score', 'rfm_scored.rfm_frequency_score') }} as rfm_segment,
+        {{ behavioral_segment_case('states.orders', 'states.add_to_carts', 'states.sessions') }} as behavioral_segment,
+        {{ lifecycle_stage_case(
+            'states.orders',
+            dbt.datediff('states.first_order_date', 'states.as_of_date', 'day'),
+            dbt.datediff('states.last_order_date', 'states.as_of_date', 'day')) }} as lifecycle_stage,
+        {{ psychographic_segment_case('crm.interests') }} as psychographic_segment,
+        {{ age_band_case('crm.birth_year', 'states.as_of_date') }} as age_band,
+        {{ gender_segment('crm.gender') }} as gender
+    from states
+    left join rfm_scored
+        on states.customer_id = rfm_scored.customer_id and states.as_of_date = rfm_scored.as_of_date
+    left join crm_versions as crm
+        -- the profile version holding that day; the first one also before its date
+        on
+            states.customer_id = crm.customer_id
+            and (crm.is_first_version or states.as_of_date >= crm.updated_date)
+            and (crm.next_updated_date is null or states.as_of_date < crm.next_updated_date)
+),
+
+day_changes as (
+    -- one window over the customer-days, all types at once; only the days on which some value
+    -- changed go on (a few percent of them)
+    select
+        *,
+        {%- for segment_type in segment_types %}
+            lag({{ segment_type }}) over customer_days as previous_{{ segment_type }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from segmented
+    window customer_days as (partition by customer_id order by as_of_date)
+),
+
+changed_days as (
+    select * from day_changes
+    where
+        {%- for segment_type in segment_types %}
+            previous_{{ segment_type }} is null or {{ segment_type }} <> previous_{{ segment_type }}
+            {%- if not loop.last %} or{% endif %}
+        {%- endfor %}
+),
+
+daily_values as (
+    {%- for segment_type in segment_types %}
+        select
+            customer_id,
+            '{{ segment_type }}' as segment_type,
+            cast({{ segment_type }} as {{ dbt.type_string() }}) as segment_value,
+            as_of_date
+        from changed_days
+        where previous_{{ segment_type }} is null or {{ segment_type }} <> previous_{{ segment_type }}
+        {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+    {%- if is_incremental() %}
+        union all
+        -- the values current on the day before the restated days, from the day they started
+        select
+            customer_id,
+            segment_type,
+            segment_value,
+            valid_from as as_of_date
+        from segment_history_continued
+    {%- endif %}
+),
+
+compared as (
+    select
+        *,
+        lag(segment_value) over (partition by customer_id, segment_type order by as_of_date) as previous_value
+    from daily_values
+),
+
+changes as (
+    select * from compared
+    where previous_value is null or previous_value <> segment_value
+),
+
+final as (
+    select
+        customer_id,
+        segment_type,
+        segment_value,
+        as_of_date as valid_from,
+        lead(as_of_date) over (partition by customer_id, segment_type order by as_of_date) as valid_to,
+        {{ run_timestamp() }} as _refreshed_at
+    from changes
+)
+
+select * from final
