@@ -26,10 +26,23 @@ sessions as (
         sum(case when is_engaged then 1 else 0 end) as engaged_sessions,
         sum(add_to_carts) as add_to_carts,
         sum(social_shares) as social_shares,
-        sum(email_clicks) as email_clicks,
         max(session_date) as last_session_date
     from {{ ref('fct_sessions') }}
     where customer_id is not null
+    group by 1, 2
+),
+
+email_clicks as (
+    -- off-site events in no session (contract §2): counted under the stitched customer of their
+    -- device, as int_customer_sessions_rolled_up does
+    select
+        visitors.customer_id,
+        email_events.occurred_date as activity_date,
+        count(*) as email_clicks
+    from {{ ref('int_email_events') }} as email_events
+    inner join {{ ref('int_visitors_stitched') }} as visitors
+        on email_events.anonymous_id = visitors.anonymous_id
+    where email_events.event_type = 'email_click'
     group by 1, 2
 ),
 
@@ -67,6 +80,11 @@ known_days as (
         customer_id,
         activity_date
     from sessions
+    union
+    select
+        customer_id,
+        activity_date
+    from email_clicks
     union
     select
         customer_id,
@@ -136,7 +154,7 @@ final as (
         cast(coalesce(sum(sessions.engaged_sessions), 0) as {{ dbt.type_bigint() }}) as engaged_sessions,
         cast(coalesce(sum(sessions.add_to_carts), 0) as {{ dbt.type_bigint() }}) as add_to_carts,
         cast(coalesce(sum(sessions.social_shares), 0) as {{ dbt.type_bigint() }}) as social_shares,
-        cast(coalesce(sum(sessions.email_clicks), 0) as {{ dbt.type_bigint() }}) as email_clicks,
+        cast(coalesce(sum(email_clicks.email_clicks), 0) as {{ dbt.type_bigint() }}) as email_clicks,
         max(case when sessions.customer_id is not null then clamped.activity_date end) as last_session_date,
         cast(coalesce(sum(orders.orders), 0) as {{ dbt.type_bigint() }}) as orders,
         cast(coalesce(sum(orders.revenue), 0) as {{ dbt.type_numeric() }}) as revenue,
@@ -144,6 +162,8 @@ final as (
     from clamped
     left join sessions
         on clamped.customer_id = sessions.customer_id and clamped.original_date = sessions.activity_date
+    left join email_clicks
+        on clamped.customer_id = email_clicks.customer_id and clamped.original_date = email_clicks.activity_date
     left join orders
         on clamped.customer_id = orders.customer_id and clamped.original_date = orders.activity_date
     left join surveys
