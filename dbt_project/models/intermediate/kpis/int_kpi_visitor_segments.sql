@@ -122,17 +122,6 @@ customer_visits as (
         group by 1, 2, 3, 4
     ),
 
-    counted_{{ grain }}_{{ segment_type }} as (
-        select
-            '{{ grain }}' as period_grain,
-            period_start,
-            '{{ segment_type }}' as segment_type,
-            segment_value,
-            customer_id,
-            cast(count(anonymous_id) as {{ dbt.type_bigint() }}) as visitors
-        from visits_{{ grain }}_{{ segment_type }}
-        group by 1, 2, 3, 4, 5
-    ),
 {%- endfor %}
 
 {%- for grain, segment_type, expression in branches %}
@@ -159,6 +148,10 @@ customer_visits as (
         group by 1, 2, 3, 4
     ),
 
+{%- endfor %}
+
+{#- each visitor once per period, segment and customer, for both kinds of branch -#}
+{%- for grain, segment_type, expression in branches + customer_branches %}
     counted_{{ grain }}_{{ segment_type }} as (
         select
             '{{ grain }}' as period_grain,
