@@ -9,9 +9,11 @@
     day). Facts before that date did not change, so neither did any segment before it, the
     percentile-based ones included.
 
-    The pre-hooks fix that date in a temporary table, keep the rows that were current on the day
-    before it (the model continues them: an unchanged value keeps its valid_from) and delete those
-    and everything after; the model appends the restated intervals.
+    The pre-hooks fix that date in a temporary table and keep the rows that were current on the
+    day before it (the model continues them: an unchanged value keeps its valid_from); the model
+    appends the restated intervals, and a post-hook keeps only what changed: a stored interval
+    the run produced again stays as it was, with its _refreshed_at, so the models downstream
+    restate only the customers whose segments moved.
 -#}
 
 {% macro segment_history_restate_from_sql() -%}
@@ -90,13 +92,49 @@
     {% endif %}
 {% endmacro %}
 
-{% macro delete_segment_rows_restated(restate_temp) %}
+{#- Pre-hook: the latest _refreshed_at before this run; the rows the run appends are those after it. -#}
+{% macro remember_previous_refresh(previous_temp) %}
     {% if is_incremental() %}
-        delete from {{ this }}
+        create or replace temporary table {{ previous_temp }} as
+        select {{ incremental_watermark('_refreshed_at') }} as refreshed_at
+    {% endif %}
+{% endmacro %}
+
+{#- Post-hook: the model appended every interval from the restated days on; keep the stored row
+    where it came out again unchanged (with its _refreshed_at, so later models see only the
+    customers whose segments changed) and drop the stored rows it did not produce again. -#}
+{% macro keep_unchanged_segment_rows(restate_temp, previous_temp, step) %}
+    {% if is_incremental() %}
+        {%- set previous = '(select refreshed_at from ' ~ previous_temp ~ ')' %}
+        {%- set same_interval %}
+            fresh.customer_id = stored.customer_id
+            and fresh.segment_type = stored.segment_type
+            and fresh.segment_value is not distinct from stored.segment_value
+            and fresh.valid_from = stored.valid_from
+            and fresh.valid_to is not distinct from stored.valid_to
+        {%- endset %}
+        {%- if step == 'drop stored rows not produced again' %}
+        delete from {{ this }} as stored
         where
-            valid_from >= (select restate_from from {{ restate_temp }})
-            or valid_to is null
-            or valid_to >= (select restate_from from {{ restate_temp }})
+            stored._refreshed_at <= {{ previous }}
+            and (
+                stored.valid_to is null
+                or stored.valid_to >= (select restate_from from {{ restate_temp }})
+                or stored.valid_from >= (select restate_from from {{ restate_temp }})
+            )
+            and not exists (
+                select 1 from {{ this }} as fresh
+                where fresh._refreshed_at > {{ previous }} and {{ same_interval }}
+            )
+        {%- else %}
+        delete from {{ this }} as fresh
+        where
+            fresh._refreshed_at > {{ previous }}
+            and exists (
+                select 1 from {{ this }} as stored
+                where stored._refreshed_at <= {{ previous }} and {{ same_interval }}
+            )
+        {%- endif %}
     {% endif %}
 {% endmacro %}
 

@@ -107,6 +107,32 @@
             {%- endfor %}
         ),
 
+        anonymous_cells as (
+            -- in the customer segment types, the never-identified rows (a customer's rows are
+            -- restated: remember_customers_to_restate)
+            {%- for grain in ['day', 'week', 'month'] %}
+            {%- set grain_loop = loop %}
+            {%- for segment_type in customer_segment_types() %}
+            select distinct
+                '{{ grain }}' as period_grain,
+                cast({{ dbt.date_trunc(grain, 'fact.session_date') }} as date) as period_start,
+                '{{ segment_type }}' as segment_type,
+                'anonymous' as segment_value,
+                fact.anonymous_id,
+                fact.old_customer_id,
+                fact.new_customer_id
+            from moved_sessions as fact
+            where
+                (fact.old_customer_id is null or fact.new_customer_id is null)
+                and cast({{ dbt.date_trunc(grain, 'fact.session_date') }} as date) not in (
+                    select touched_periods.period_start from touched_periods
+                    where touched_periods.period_grain = '{{ grain }}'
+                )
+            {% if not (loop.last and grain_loop.last) %}union all{% endif %}
+            {%- endfor %}
+            {%- endfor %}
+        ),
+
         changes as (
             select
                 period_grain, period_start, segment_type, segment_value,
@@ -119,6 +145,12 @@
                 new_customer_id as customer_id,
                 1 as change
             from cells
+            union all
+            select
+                period_grain, period_start, segment_type, segment_value,
+                cast(null as {{ dbt.type_string() }}) as customer_id,
+                case when old_customer_id is null then -1 else 1 end as change
+            from anonymous_cells
         ),
 
         net_changes as (
@@ -146,6 +178,76 @@
                 and net_changes.customer_id is not distinct from counted_rows.customer_id
         where net_changes.change <> 0
         {%- endif %}
+    {% endif %}
+{% endmacro %}
+
+{#- Pre-hook: the customers whose rows of the customer segment types this run restates, each
+    from the first day that can differ (`restate_from`), in a temporary table: those whose
+    segment history changed since the last run (from the first day of their new intervals, not
+    before the earliest day any segment can have changed: `restate_temp`), and those who gained
+    or lost a visitor's sessions (the customer of each rewritten session now, and the one it
+    was counted under, from the visitor's first rewritten session). -#}
+{% macro remember_customers_to_restate(customers_temp, restate_temp) %}
+    {% if is_incremental() %}
+        {%- set identities = counted_identities_relation() %}
+        {%- set watermark = incremental_watermark('_refreshed_at') %}
+        create or replace temporary table {{ customers_temp }} as
+        with
+
+        rewritten as (
+            select
+                anonymous_id,
+                max(customer_id) as customer_id,
+                min(session_date) as first_date
+            from {{ ref('fct_sessions') }}
+            where _refreshed_at > {{ watermark }}
+            group by anonymous_id
+        ),
+
+        changed as (
+            select
+                customer_id,
+                greatest(min(valid_from), (select restate_from from {{ restate_temp }})) as restate_from
+            from {{ ref('customer_segment_history') }}
+            where _refreshed_at > {{ watermark }}
+            group by customer_id
+            union all
+            select customer_id, first_date from rewritten
+            where customer_id is not null
+            {%- if identities is not none %}
+            union all
+            select counted.customer_id, rewritten.first_date
+            from rewritten
+            inner join {{ identities }} as counted
+                on rewritten.anonymous_id = counted.anonymous_id
+            {%- endif %}
+        )
+
+        select
+            customer_id,
+            min(restate_from) as restate_from
+        from changed
+        group by customer_id
+    {% endif %}
+{% endmacro %}
+
+{#- Pre-hook: delete the rows of the customer segment types of the customers to restate, in the
+    periods of each grain from the one holding their first day to restate. -#}
+{% macro delete_customer_rows_to_restate(customers_temp) %}
+    {% if is_incremental() %}
+        delete from {{ this }}
+        where
+            segment_type in ('{{ customer_segment_types() | join("', '") }}')
+            and exists (
+                select 1 from {{ customers_temp }} as restated
+                where
+                    restated.customer_id = {{ this }}.customer_id
+                    and {{ this }}.period_start >= case {{ this }}.period_grain
+                        when 'day' then restated.restate_from
+                        when 'week' then cast({{ dbt.date_trunc('week', 'restated.restate_from') }} as date)
+                        else cast({{ dbt.date_trunc('month', 'restated.restate_from') }} as date)
+                    end
+            )
     {% endif %}
 {% endmacro %}
 

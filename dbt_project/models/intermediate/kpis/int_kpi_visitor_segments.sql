@@ -12,12 +12,13 @@
 
     Incremental by period: a run restates the periods of each grain that contain a day of
     re-sessionized events (kpi_touched_days_sql with sessions_only; orders and surveys do not move
-    a session's segments), and the customer segment types in the periods from the one holding the
-    earliest day whose customer segments may have changed (restate_from of
-    macros/customer_segment_history.sql). Visitors whose
-    customer changed are moved between customers' rows in the other periods
-    (macros/kpi_restitching.sql), so a login does not restate the visitor's whole history; the
-    post-hook records whom each visitor is counted as, in `int_kpi_visitor_segments__identities`.
+    a session's segments); in the customer segment types, also the rows of each customer whose
+    segment history changed or who gained or lost a visitor, from the period holding the first
+    day that can differ (macros/kpi_restitching.sql). Visitors whose customer changed are moved
+    between customers' rows in the other periods of the session segment types, and out of or
+    into the never-identified rows of the customer segment types, so a login restates neither
+    the visitor's whole history nor everyone's; the post-hook records whom each visitor is
+    counted as, in `int_kpi_visitor_segments__identities`.
 -#}
 -- depends_on: {{ ref('int_events_sessionized') }}
 -- depends_on: {{ ref('fct_sessions') }}
@@ -31,8 +32,10 @@
         pre_hook=[
             "{{ remember_kpi_touched_days('kpi_visitor_segments_touched_days', sessions_only=true, rewritten_sessions=counted_identities_relation() is none) }}",
             "{{ remember_kpi_segment_restate_from('kpi_visitor_segments_segment_restate') }}",
+            "{{ remember_customers_to_restate('kpi_visitor_segments_customers', 'kpi_visitor_segments_segment_restate') }}",
             "{{ move_restitched_visitors('kpi_visitor_segments_touched_days', 'kpi_visitor_segments_adjusted') }}",
-            "{{ delete_kpi_rows_to_restate('kpi_visitor_segments_touched_days', per_period=true, customer_segment_types=false, segment_restate_temp='kpi_visitor_segments_segment_restate') }}",
+            "{{ delete_kpi_rows_to_restate('kpi_visitor_segments_touched_days', per_period=true, customer_segment_types=false) }}",
+            "{{ delete_customer_rows_to_restate('kpi_visitor_segments_customers') }}",
             "{{ delete_adjusted_visitor_rows('kpi_visitor_segments_adjusted') }}",
         ],
         post_hook="{{ record_counted_identities() }}",
@@ -61,24 +64,30 @@ with
         {{ kpi_touched_periods_sql('kpi_visitor_segments_touched_days') }}
     ),
 
-    segment_restate as (
-        select {{ first_restated_period_start('restate_from') }} as first_period_start
-        from kpi_visitor_segments_segment_restate
+    customers_to_restate as (
+    -- customers whose segments or visitors changed, each from its first day that can differ
+        select * from kpi_visitor_segments_customers
     ),
 {% endif %}
 
 -- who visited on which day as which customer, for the customer segment types
 customer_sessions as (
     select distinct
-        session_date,
-        customer_id,
-        anonymous_id
-    from {{ ref('fct_sessions') }}
+        sessions.session_date,
+        sessions.customer_id,
+        sessions.anonymous_id
+        {%- if is_incremental() %},
+            customers_to_restate.restate_from as customer_restate_from
+        {%- endif %}
+    from {{ ref('fct_sessions') }} as sessions
     {%- if is_incremental() %}
-        where session_date >= least(
-            (select segment_restate.first_period_start from segment_restate),
-            coalesce((select min(touched_periods.period_start) from touched_periods), cast('2999-12-31' as date))
-        )
+        left join customers_to_restate
+            on sessions.customer_id = customers_to_restate.customer_id
+        where
+            sessions.session_date >= coalesce(
+                (select min(touched_periods.period_start) from touched_periods), cast('2999-12-31' as date)
+            )
+            or sessions.session_date >= {{ first_restated_period_start('customers_to_restate.restate_from') }}
     {%- endif %}
 ),
 
@@ -117,7 +126,7 @@ customer_visits as (
                     where touched_periods.period_grain = '{{ grain }}'
                 )
                 or cast({{ dbt.date_trunc(grain, 'customer.session_date') }} as date)
-                >= (select segment_restate.first_period_start from segment_restate)
+                >= cast({{ dbt.date_trunc(grain, 'customer.customer_restate_from') }} as date)
         {%- endif %}
         group by 1, 2, 3, 4
     ),

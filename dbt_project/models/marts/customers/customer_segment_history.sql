@@ -26,7 +26,11 @@
         pre_hook=[
             "{{ remember_segment_restate_from('segment_history_restate_from') }}",
             "{{ remember_segment_rows_continued('segment_history_restate_from', 'segment_history_continued') }}",
-            "{{ delete_segment_rows_restated('segment_history_restate_from') }}",
+            "{{ remember_previous_refresh('segment_history_previous_refresh') }}",
+        ],
+        post_hook=[
+            "{{ keep_unchanged_segment_rows('segment_history_restate_from', 'segment_history_previous_refresh', 'drop stored rows not produced again') }}",
+            "{{ keep_unchanged_segment_rows('segment_history_restate_from', 'segment_history_previous_refresh', 'drop fresh rows stored already') }}",
         ],
     )
 }}
