@@ -182,12 +182,12 @@
 {% endmacro %}
 
 {#- Pre-hook: the customers whose rows of the customer segment types this run restates, each
-    from the first day that can differ (`restate_from`), in a temporary table: those whose
-    segment history changed since the last run (from the first day of their new intervals, not
+    from the first day that can differ (`restate_from`), in a temporary table: those with a
+    session on a day this run restates (`touched_temp`), those whose segment history changed since the last run (from the first day of their new intervals, not
     before the earliest day any segment can have changed: `restate_temp`), and those who gained
     or lost a visitor's sessions (the customer of each rewritten session now, and the one it
     was counted under, from the visitor's first rewritten session). -#}
-{% macro remember_customers_to_restate(customers_temp, restate_temp) %}
+{% macro remember_customers_to_restate(customers_temp, touched_temp, restate_temp) %}
     {% if is_incremental() %}
         {%- set identities = counted_identities_relation() %}
         {%- set watermark = incremental_watermark('_refreshed_at') %}
@@ -205,6 +205,16 @@
         ),
 
         changed as (
+            select
+                customer_id,
+                min(session_date) as restate_from
+            from {{ ref('fct_sessions') }}
+            where
+                customer_id is not null
+                and session_date in (select metric_date from {{ touched_temp }})
+                and session_date >= (select min(metric_date) from {{ touched_temp }})
+            group by customer_id
+            union all
             select
                 customer_id,
                 greatest(min(valid_from), (select restate_from from {{ restate_temp }})) as restate_from

@@ -238,10 +238,19 @@
     {%- endfor %}
 {%- endmacro %}
 
-{% macro delete_kpi_rows_to_restate(temp_name, per_period=false, customer_segment_types=true, segment_restate_temp=none) %}
+{#- keep_customers_rows: in the customer segment types, delete only the rows of no customer (a
+    model that restates customers' rows itself: delete_customer_rows_to_restate). -#}
+{% macro delete_kpi_rows_to_restate(temp_name, per_period=false, customer_segment_types=true, segment_restate_temp=none,
+                                    keep_customers_rows=false) %}
     {% if is_incremental() %}
         delete from {{ this }}
         where
+            {%- if keep_customers_rows %}
+            not (
+                segment_type in ('{{ customer_segments('') | map('first') | join("', '") }}')
+                and customer_id is not null
+            ) and (
+            {%- endif %}
             {%- if customer_segment_types %}
             (
                 segment_type in ('{{ restated_segment_types() | join("', '") }}')
@@ -279,6 +288,9 @@
             {%- endif %}
             {%- else %}
             metric_date in (select metric_date from {{ temp_name }})
+            {%- endif %}
+            {%- if keep_customers_rows %}
+            )
             {%- endif %}
     {% endif %}
 {% endmacro %}

@@ -12,9 +12,9 @@
 
     Incremental by period: a run restates the periods of each grain that contain a day of
     re-sessionized events (kpi_touched_days_sql with sessions_only; orders and surveys do not move
-    a session's segments); in the customer segment types, also the rows of each customer whose
-    segment history changed or who gained or lost a visitor, from the period holding the first
-    day that can differ (macros/kpi_restitching.sql). Visitors whose customer changed are moved
+    a session's segments); in the customer segment types, it restates the rows of each customer
+    with a session on such a day, whose segment history changed, or who gained or lost a
+    visitor, from the period holding the first day that can differ (macros/kpi_restitching.sql). Visitors whose customer changed are moved
     between customers' rows in the other periods of the session segment types, and out of or
     into the never-identified rows of the customer segment types, so a login restates neither
     the visitor's whole history nor everyone's; the post-hook records whom each visitor is
@@ -32,9 +32,9 @@
         pre_hook=[
             "{{ remember_kpi_touched_days('kpi_visitor_segments_touched_days', sessions_only=true, rewritten_sessions=counted_identities_relation() is none) }}",
             "{{ remember_kpi_segment_restate_from('kpi_visitor_segments_segment_restate') }}",
-            "{{ remember_customers_to_restate('kpi_visitor_segments_customers', 'kpi_visitor_segments_segment_restate') }}",
+            "{{ remember_customers_to_restate('kpi_visitor_segments_customers', 'kpi_visitor_segments_touched_days', 'kpi_visitor_segments_segment_restate') }}",
             "{{ move_restitched_visitors('kpi_visitor_segments_touched_days', 'kpi_visitor_segments_adjusted') }}",
-            "{{ delete_kpi_rows_to_restate('kpi_visitor_segments_touched_days', per_period=true, customer_segment_types=false) }}",
+            "{{ delete_kpi_rows_to_restate('kpi_visitor_segments_touched_days', per_period=true, customer_segment_types=false, keep_customers_rows=true) }}",
             "{{ delete_customer_rows_to_restate('kpi_visitor_segments_customers') }}",
             "{{ delete_adjusted_visitor_rows('kpi_visitor_segments_adjusted') }}",
         ],
@@ -70,7 +70,8 @@ with
     ),
 {% endif %}
 
--- who visited on which day as which customer, for the customer segment types
+-- which customer's visitors came on which day, for the customer segment types (a visitor never
+-- identified is 'anonymous' in every one of them: those rows are the 'all' rows of no customer)
 customer_sessions as (
     select distinct
         sessions.session_date,
@@ -81,20 +82,18 @@ customer_sessions as (
         {%- endif %}
     from {{ ref('fct_sessions') }} as sessions
     {%- if is_incremental() %}
-        left join customers_to_restate
+        inner join customers_to_restate
             on sessions.customer_id = customers_to_restate.customer_id
-        where
-            sessions.session_date >= coalesce(
-                (select min(touched_periods.period_start) from touched_periods), cast('2999-12-31' as date)
-            )
-            or sessions.session_date >= {{ first_restated_period_start('customers_to_restate.restate_from') }}
+        where sessions.session_date >= {{ first_restated_period_start('customers_to_restate.restate_from') }}
+    {%- else %}
+        where sessions.customer_id is not null
     {%- endif %}
 ),
 
 -- the customer's segments on each of those days
 customer_days as (
     {{ customer_segments_on_days(
-        'select distinct customer_id, session_date as as_of_date from customer_sessions where customer_id is not null') }}
+        'select distinct customer_id, session_date as as_of_date from customer_sessions') }}
 ),
 
 customer_visits as (
@@ -121,11 +120,7 @@ customer_visits as (
         from customer_visits as customer
         {%- if is_incremental() %}
             where
-                cast({{ dbt.date_trunc(grain, 'customer.session_date') }} as date) in (
-                    select touched_periods.period_start from touched_periods
-                    where touched_periods.period_grain = '{{ grain }}'
-                )
-                or cast({{ dbt.date_trunc(grain, 'customer.session_date') }} as date)
+                cast({{ dbt.date_trunc(grain, 'customer.session_date') }} as date)
                 >= cast({{ dbt.date_trunc(grain, 'customer.customer_restate_from') }} as date)
         {%- endif %}
         group by 1, 2, 3, 4
@@ -181,6 +176,19 @@ final as (
             {{ run_timestamp() }} as _refreshed_at
         from counted_{{ grain }}_{{ segment_type }}
         {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+    {%- for grain, segment_type, expression in customer_branches %}
+        union all
+        select
+            period_grain,
+            period_start,
+            '{{ segment_type }}' as segment_type,
+            'anonymous' as segment_value,
+            customer_id,
+            visitors,
+            {{ run_timestamp() }} as _refreshed_at
+        from counted_{{ grain }}_all
+        where customer_id is null
     {%- endfor %}
     {%- if is_incremental() %}
         union all
