@@ -37,9 +37,9 @@ final as (
         ordered_occasions.customer_id,
         cast(count(*) - 1 as {{ dbt.type_bigint() }}) as frequency,
         {{ dbt.datediff('min(ordered_occasions.occasion_date)', 'max(ordered_occasions.occasion_date)', 'day') }}
-            / 7.0 as recency_weeks,
+        / 7.0 as recency_weeks,
         {{ dbt.datediff('min(ordered_occasions.occasion_date)', 'max(observation.observation_end)', 'day') }}
-            / 7.0 as t_weeks,
+        / 7.0 as t_weeks,
         coalesce(
             avg(case when ordered_occasions.occasion_number > 1 then ordered_occasions.daily_spend end), 0
         ) as monetary_value,

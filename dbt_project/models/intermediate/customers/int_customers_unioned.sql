@@ -3,13 +3,25 @@
 with
 
 ids as (
-    select customer_id, 'crm' as known_from from {{ ref('stg_crm__customers') }}
+    select
+        customer_id,
+        'crm' as known_from
+    from {{ ref('stg_crm__customers') }}
     union all
-    select customer_id, 'orders' as known_from from {{ ref('int_orders_converted') }}
+    select
+        customer_id,
+        'orders' as known_from
+    from {{ ref('int_orders_converted') }}
     union all
-    select customer_id, 'events' as known_from from {{ ref('int_visitors_stitched') }}
+    select
+        customer_id,
+        'events' as known_from
+    from {{ ref('int_visitors_stitched') }}
     union all
-    select customer_id, 'surveys' as known_from from {{ ref('stg_feedback__survey_responses') }}
+    select
+        customer_id,
+        'surveys' as known_from
+    from {{ ref('stg_feedback__survey_responses') }}
 ),
 
 final as (

@@ -37,19 +37,29 @@ touched_visitors as (
 {% endif %}
 
 first_exposures as (
-    select experiment_id, anonymous_id, variant, exposed_at
+    select
+        experiment_id,
+        anonymous_id,
+        variant,
+        exposed_at
     from {{ ref('int_experiment_first_exposures') }}
     {% if is_incremental() %}where anonymous_id in (select anonymous_id from touched_visitors){% endif %}
 ),
 
 purchases as (
-    select anonymous_id, occurred_at, order_id
+    select
+        anonymous_id,
+        occurred_at,
+        order_id
     from {{ ref('int_purchase_events') }}
     {% if is_incremental() %}where anonymous_id in (select anonymous_id from touched_visitors){% endif %}
 ),
 
 orders as (
-    select order_id, net_revenue from {{ ref('fct_orders') }}
+    select
+        order_id,
+        net_revenue
+    from {{ ref('fct_orders') }}
     where status = 'completed'
 ),
 
@@ -62,13 +72,17 @@ converting_purchases as (
     inner join purchases
         on
             first_exposures.anonymous_id = purchases.anonymous_id
-            and purchases.occurred_at >= first_exposures.exposed_at
-            and purchases.occurred_at <= {{ dbt.dateadd('day', var('experiment_conversion_window_days'), 'first_exposures.exposed_at') }}
+            and first_exposures.exposed_at <= purchases.occurred_at
+            and purchases.occurred_at
+            <= {{ dbt.dateadd('day', var('experiment_conversion_window_days'), 'first_exposures.exposed_at') }}
 ),
 
 converting_orders as (
     -- an order id carried by two purchase events is one order: count its revenue once
-    select distinct experiment_id, anonymous_id, order_id
+    select distinct
+        experiment_id,
+        anonymous_id,
+        order_id
     from converting_purchases
 ),
 

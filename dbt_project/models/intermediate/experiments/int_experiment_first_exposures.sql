@@ -28,34 +28,34 @@ new_exposures as (
     from {{ ref('int_events_sessionized') }}
     where
         event_type = 'experiment_exposure' and experiment_id is not null and variant is not null
-        {% if is_incremental() %}
-            and _sessionized_at > {{ incremental_watermark('_refreshed_at') }}
-        {% endif %}
+    {% if is_incremental() %}
+        and _sessionized_at > {{ incremental_watermark('_refreshed_at') }}
+    {% endif %}
 ),
 
 {% if is_incremental() %}
 
-candidates as (
-    select * from new_exposures
-    union all
-    select
-        stored.experiment_id,
-        stored.anonymous_id,
-        stored.variant,
-        stored.exposed_at,
-        stored.exposure_event_id
-    from {{ this }} as stored
-    inner join (select distinct experiment_id, anonymous_id from new_exposures) as touched
-        on
-            stored.experiment_id = touched.experiment_id
-            and stored.anonymous_id = touched.anonymous_id
-),
+    candidates as (
+        select * from new_exposures
+        union all
+        select
+            stored.experiment_id,
+            stored.anonymous_id,
+            stored.variant,
+            stored.exposed_at,
+            stored.exposure_event_id
+        from {{ this }} as stored
+        inner join (select distinct experiment_id, anonymous_id from new_exposures) as touched
+            on
+                stored.experiment_id = touched.experiment_id
+                and stored.anonymous_id = touched.anonymous_id
+    ),
 
 {% else %}
 
-candidates as (
-    select * from new_exposures
-),
+    candidates as (
+        select * from new_exposures
+    ),
 
 {% endif %}
 

@@ -84,7 +84,7 @@ marketing as (
     select * from {{ ref('fct_marketing_performance') }}
     where
         has_platform_data
-        {% if only_touched %}and "date" in (select metric_date from touched_days){% endif %}
+    {% if only_touched %}and "date" in (select metric_date from touched_days){% endif %}
 ),
 
 shares as (
@@ -157,7 +157,9 @@ survey_segments as (
 
 session_totals as (
     select
-        metric_date, segment_type, segment_value,
+        metric_date,
+        segment_type,
+        segment_value,
         sum(sessions) as sessions,
         sum(page_views) as page_views,
         sum(duration_seconds) as duration_seconds,
@@ -170,7 +172,9 @@ session_totals as (
 
 order_totals as (
     select
-        metric_date, segment_type, segment_value,
+        metric_date,
+        segment_type,
+        segment_value,
         sum(orders) as orders,
         sum(net_revenue) as revenue,
         sum(first_orders) as first_orders
@@ -180,7 +184,9 @@ order_totals as (
 
 survey_totals as (
     select
-        metric_date, segment_type, segment_value,
+        metric_date,
+        segment_type,
+        segment_value,
         sum(case when survey_type = 'nps' then 1 else 0 end) as nps_responses,
         sum(case when nps_category = 'promoter' then 1 when nps_category = 'detractor' then -1 else 0 end)
             as promoters_minus_detractors,
@@ -193,17 +199,42 @@ survey_totals as (
 ),
 
 marketing_segments as (
-    select "date" as metric_date, 'all' as segment_type, 'all' as segment_value, impressions, clicks, spend, revenue
+    select
+        "date" as metric_date,
+        'all' as segment_type,
+        'all' as segment_value,
+        impressions,
+        clicks,
+        spend,
+        revenue
     from marketing
     union all
-    select "date", 'platform', platform, impressions, clicks, spend, revenue from marketing
+    select
+        "date" as metric_date,
+        'platform' as segment_type,
+        platform as segment_value,
+        impressions,
+        clicks,
+        spend,
+        revenue
+    from marketing
     union all
-    select "date", 'campaign', campaign, impressions, clicks, spend, revenue from marketing
+    select
+        "date" as metric_date,
+        'campaign' as segment_type,
+        campaign as segment_value,
+        impressions,
+        clicks,
+        spend,
+        revenue
+    from marketing
 ),
 
 marketing_totals as (
     select
-        metric_date, segment_type, segment_value,
+        metric_date,
+        segment_type,
+        segment_value,
         sum(impressions) as impressions,
         sum(clicks) as clicks,
         sum(spend) as spend,
@@ -213,11 +244,19 @@ marketing_totals as (
 ),
 
 share_totals as (
-    select share_date as metric_date, 'all' as segment_type, 'all' as segment_value, sum(social_shares) as shares
+    select
+        share_date as metric_date,
+        'all' as segment_type,
+        'all' as segment_value,
+        sum(social_shares) as shares
     from shares
     group by 1
     union all
-    select share_date, 'share_network', share_network, sum(social_shares)
+    select
+        share_date as metric_date,
+        'share_network' as segment_type,
+        share_network as segment_value,
+        sum(social_shares) as shares
     from shares
     group by 1, 2, 3
 ),
@@ -243,18 +282,18 @@ kpis as (
         ('survey_totals', 'csat', 'satisfied', 'csat_responses'),
     ] %}
     {%- for relation, kpi, numerator, denominator in rows %}
-    select
-        metric_date,
-        segment_type,
-        segment_value,
-        '{{ kpi }}' as kpi,
-        cast({{ numerator }} as double) as numerator,
-        cast({{ denominator if denominator else 'null' }} as double) as denominator
-    from {{ relation }}
-    {%- if denominator %}
-    where {{ denominator }} > 0
-    {%- endif %}
-    {% if not loop.last %}union all{% endif %}
+        select
+            metric_date,
+            segment_type,
+            segment_value,
+            '{{ kpi }}' as kpi,
+            cast({{ numerator }} as double) as numerator,
+            cast({{ denominator if denominator else 'null' }} as double) as denominator
+        from {{ relation }}
+        {%- if denominator %}
+            where {{ denominator }} > 0
+        {%- endif %}
+        {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 ),
 

@@ -26,14 +26,14 @@ email_events as (
 
 periods as (
     {%- for grain in grains %}
-    select
-        '{{ grain }}' as period_grain,
-        cast({{ dbt.date_trunc(grain, 'occurred_date') }} as date) as period_start,
-        campaign,
-        event_type,
-        recipient_id
-    from email_events
-    {% if not loop.last %}union all{% endif %}
+        select
+            '{{ grain }}' as period_grain,
+            cast({{ dbt.date_trunc(grain, 'occurred_date') }} as date) as period_start,
+            campaign,
+            event_type,
+            recipient_id
+        from email_events
+        {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 ),
 

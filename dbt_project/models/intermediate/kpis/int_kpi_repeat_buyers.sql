@@ -14,22 +14,25 @@
 with
 
 orders as (
-    select customer_id, order_date, customer_order_number
+    select
+        customer_id,
+        order_date,
+        customer_order_number
     from {{ ref('fct_orders') }}
     where status = 'completed' and customer_id is not null
 ),
 
 customer_periods as (
     {%- for grain in ['day', 'week', 'month'] %}
-    select
-        '{{ grain }}' as period_grain,
-        cast({{ dbt.date_trunc(grain, 'order_date') }} as date) as period_start,
-        customer_id,
-        count(*) as orders_in_period,
-        max(customer_order_number) as orders_to_date
-    from orders
-    group by 1, 2, 3
-    {% if not loop.last %}union all{% endif %}
+        select
+            '{{ grain }}' as period_grain,
+            cast({{ dbt.date_trunc(grain, 'order_date') }} as date) as period_start,
+            customer_id,
+            count(*) as orders_in_period,
+            max(customer_order_number) as orders_to_date
+        from orders
+        group by 1, 2, 3
+        {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 ),
 

@@ -33,23 +33,28 @@ buyers as (
 
 -- each customer once per day and segment of their orders of that day
 daily_memberships as (
-    select distinct order_date, segment_type, segment_value, customer_id
+    select distinct
+        order_date,
+        segment_type,
+        segment_value,
+        customer_id
     from (
-        {{ explode_segments('orders as fact left join customers as customer on fact.customer_id = customer.customer_id and fact.order_date = customer.as_of_date',
+        {{ explode_segments('orders as fact left join customers as customer'
+                            ~ ' on fact.customer_id = customer.customer_id and fact.order_date = customer.as_of_date',
                             order_segments(), ['fact.order_date', 'fact.customer_id']) }}
     ) as exploded
 ),
 
 memberships as (
     {%- for grain in ['day', 'week', 'month'] %}
-    select distinct
-        '{{ grain }}' as period_grain,
-        cast({{ dbt.date_trunc(grain, 'order_date') }} as date) as period_start,
-        segment_type,
-        segment_value,
-        customer_id
-    from daily_memberships
-    {% if not loop.last %}union all{% endif %}
+        select distinct
+            '{{ grain }}' as period_grain,
+            cast({{ dbt.date_trunc(grain, 'order_date') }} as date) as period_start,
+            segment_type,
+            segment_value,
+            customer_id
+        from daily_memberships
+        {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 ),
 

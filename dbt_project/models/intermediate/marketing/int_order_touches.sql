@@ -36,9 +36,9 @@ new_events as (
     from {{ ref('int_events_sessionized') }}
     where
         (event_type = 'purchase' and order_id is not null or utm_campaign is not null)
-        {% if is_incremental() %}
-            and _sessionized_at > {{ incremental_watermark('_refreshed_at') }}
-        {% endif %}
+    {% if is_incremental() %}
+        and _sessionized_at > {{ incremental_watermark('_refreshed_at') }}
+    {% endif %}
 ),
 
 purchases as (
@@ -53,7 +53,12 @@ purchases as (
 ),
 
 touches as (
-    select session_id, event_number, utm_source, utm_medium, utm_campaign
+    select
+        session_id,
+        event_number,
+        utm_source,
+        utm_medium,
+        utm_campaign
     from new_events
     where utm_campaign is not null
 ),
@@ -74,7 +79,9 @@ new_carriers as (
             row_number() over (partition by order_id order by occurred_at, event_id) as carrier_rank
         from purchases
     ) as carriers
-    left join (
+    -- a subquery like `carriers`: each purchase's touches ranked for this join only (ST05
+    -- allows it in `from`, not in a join)
+    left join (  -- noqa: ST05
         select
             purchases.event_id,
             touches.utm_source,
@@ -85,7 +92,7 @@ new_carriers as (
         inner join touches
             on
                 purchases.session_id = touches.session_id
-                and touches.event_number <= purchases.event_number
+                and purchases.event_number >= touches.event_number
     ) as last_touches
         on carriers.event_id = last_touches.event_id and last_touches.touch_rank = 1
     where carriers.carrier_rank = 1
@@ -93,40 +100,40 @@ new_carriers as (
 
 {% if is_incremental() %}
 
-candidates as (
-    select *, 1 as is_new from new_carriers
-    union all
-    -- the stored first purchase of the orders the new events carry, unless it was re-sessionized
-    select
-        stored.order_id,
-        stored.carrier_event_id,
-        stored.carried_at,
-        stored.session_id,
-        stored.utm_source,
-        stored.utm_medium,
-        stored.utm_campaign,
-        0 as is_new
-    from {{ this }} as stored
-    where
-        stored.order_id in (select new_carriers.order_id from new_carriers)
-        and stored.carrier_event_id not in (select new_events.event_id from new_events)
-),
-
-first_carriers as (
-    select * from (
+    candidates as (
+        select *, 1 as is_new from new_carriers
+        union all
+        -- the stored first purchase of the orders the new events carry, unless it was re-sessionized
         select
-            *,
-            row_number() over (partition by order_id order by carried_at, carrier_event_id) as carrier_rank
-        from candidates
-    ) as ranked
-    where carrier_rank = 1
-),
+            stored.order_id,
+            stored.carrier_event_id,
+            stored.carried_at,
+            stored.session_id,
+            stored.utm_source,
+            stored.utm_medium,
+            stored.utm_campaign,
+            0 as is_new
+        from {{ this }} as stored
+        where
+            stored.order_id in (select new_carriers.order_id from new_carriers)
+            and stored.carrier_event_id not in (select new_events.event_id from new_events)
+    ),
+
+    first_carriers as (
+        select * from (
+            select
+                *,
+                row_number() over (partition by order_id order by carried_at, carrier_event_id) as carrier_rank
+            from candidates
+        ) as ranked
+        where carrier_rank = 1
+    ),
 
 {% else %}
 
-first_carriers as (
-    select * from new_carriers
-),
+    first_carriers as (
+        select * from new_carriers
+    ),
 
 {% endif %}
 

@@ -172,8 +172,10 @@ in_session as (
     -- (or at their last event), which a page view equals when it is its session's last.
     select
         event_id,
-        cast(sessions_before + sum(case when is_session_start then 1 else 0 end) over running as {{ dbt.type_bigint() }})
-            as session_number,
+        cast(
+            sessions_before + sum(case when is_session_start then 1 else 0 end) over running
+            as {{ dbt.type_bigint() }}
+        ) as session_number,
         {{ last_non_null_value('case when is_session_start then event_id end') }} over running as first_event_id,
         max(case when is_session_start then occurred_at end) over running as session_started_at,
         cast(

@@ -28,9 +28,9 @@ purchases as (
     from {{ ref('int_events_sessionized') }}
     where
         event_type = 'purchase'
-        {% if is_incremental() %}
-            and _sessionized_at > {{ incremental_watermark('_refreshed_at') }}
-        {% endif %}
+    {% if is_incremental() %}
+        and _sessionized_at > {{ incremental_watermark('_refreshed_at') }}
+    {% endif %}
 ),
 
 final as (

@@ -29,9 +29,9 @@ identified_events as (
     from {{ ref('int_events_sessionized') }}
     where
         customer_id is not null
-        {% if is_incremental() %}
-            and _sessionized_at > {{ incremental_watermark('_sessionized_at') }}
-        {% endif %}
+    {% if is_incremental() %}
+        and _sessionized_at > {{ incremental_watermark('_sessionized_at') }}
+    {% endif %}
     union all
     -- Off-site events belong to no session, but a device seen with a customer on an email
     -- open or click is still that customer's device.
@@ -43,30 +43,30 @@ identified_events as (
     from {{ ref('int_email_events') }}
     where
         customer_id is not null
-        {% if is_incremental() %}
-            and _refreshed_at > {{ incremental_watermark('_sessionized_at') }}
-        {% endif %}
+    {% if is_incremental() %}
+        and _refreshed_at > {{ incremental_watermark('_sessionized_at') }}
+    {% endif %}
 ),
 
 {% if is_incremental() %}
 
-candidates as (
-    select anonymous_id, customer_id, occurred_at, event_id from identified_events
-    union all
-    select
-        anonymous_id,
-        customer_id,
-        identified_at as occurred_at,
-        identified_by_event_id as event_id
-    from {{ this }}
-    where anonymous_id in (select anonymous_id from identified_events)
-),
+    candidates as (
+        select anonymous_id, customer_id, occurred_at, event_id from identified_events
+        union all
+        select
+            anonymous_id,
+            customer_id,
+            identified_at as occurred_at,
+            identified_by_event_id as event_id
+        from {{ this }}
+        where anonymous_id in (select anonymous_id from identified_events)
+    ),
 
 {% else %}
 
-candidates as (
-    select * from identified_events
-),
+    candidates as (
+        select * from identified_events
+    ),
 
 {% endif %}
 

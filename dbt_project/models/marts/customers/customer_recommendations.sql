@@ -65,16 +65,22 @@ ranked as (
     -- product keys sort as the product ids do, so ties go to the first product id
     select
         *,
-        row_number() over (partition by customer_key order by score desc, product_key) as recommendation_rank
+        row_number() over (partition by customer_key order by score desc, product_key asc) as recommendation_rank
     from candidates
 ),
 
 customer_keys as (
-    select distinct customer_id, customer_key from keyed
+    select distinct
+        customer_id,
+        customer_key
+    from keyed
 ),
 
 product_keys as (
-    select distinct product_id, product_key from keyed
+    select distinct
+        product_id,
+        product_key
+    from keyed
 ),
 
 final as (

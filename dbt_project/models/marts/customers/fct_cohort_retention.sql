@@ -34,8 +34,10 @@ customer_orders as (
 activity as (
     select
         cast(cohort_month as date) as cohort_month,
-        cast({{ dbt.datediff('cohort_month', 'order_month', 'month') }} as {{ dbt.type_bigint() }})
-            as months_since_first_order,
+        cast(
+            {{ dbt.datediff('cohort_month', 'order_month', 'month') }}
+            as {{ dbt.type_bigint() }}
+        ) as months_since_first_order,
         count(distinct customer_id) as active_customers,
         sum(net_revenue) as revenue
     from customer_orders
@@ -123,7 +125,7 @@ final as (
         cast(cohort_repeats.customers_observed_90d as {{ dbt.type_bigint() }}) as customers_observed_90d,
         cast(cohort_repeats.repeat_customers_90d as {{ dbt.type_bigint() }}) as repeat_customers_90d,
         cast(cohort_repeats.repeat_customers_90d as double)
-            / nullif(cohort_repeats.customers_observed_90d, 0) as repeat_rate_90d
+        / nullif(cohort_repeats.customers_observed_90d, 0) as repeat_rate_90d
     from grid
     left join cohort_repeats
         on grid.cohort_month = cohort_repeats.cohort_month

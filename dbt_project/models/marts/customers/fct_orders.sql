@@ -13,12 +13,17 @@ orders as (
 purchase_events as (
     -- The first purchase event carrying the order (an order id sent twice counts once), kept
     -- incrementally by int_order_touches: reading it spares a scan of every event of history.
-    select order_id, session_id
+    select
+        order_id,
+        session_id
     from {{ ref('int_order_touches') }}
 ),
 
 sessions as (
-    select session_id, channel_group from {{ ref('fct_sessions') }}
+    select
+        session_id,
+        channel_group
+    from {{ ref('fct_sessions') }}
 ),
 
 numbered as (

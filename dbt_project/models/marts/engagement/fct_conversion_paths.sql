@@ -19,7 +19,7 @@ final as (
         count(*) as sessions,
         cast(sum(case when has_purchase then 1 else 0 end) as {{ dbt.type_bigint() }}) as conversions,
         cast(sum(case when has_purchase then 1 else 0 end) as double)
-            / count(*) as conversion_rate,
+        / count(*) as conversion_rate,
         sum(revenue) as revenue
     from sessions
     group by conversion_path

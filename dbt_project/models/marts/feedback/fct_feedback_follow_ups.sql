@@ -11,7 +11,11 @@ responses as (
 ),
 
 orders as (
-    select order_id, customer_id, ordered_at from {{ ref('fct_orders') }}
+    select
+        order_id,
+        customer_id,
+        ordered_at
+    from {{ ref('fct_orders') }}
     where customer_id is not null
 ),
 
@@ -36,8 +40,9 @@ last_orders as (
         ) as recency_rank
     from needing_follow_up
     inner join orders
-        on needing_follow_up.customer_id = orders.customer_id
-        and orders.ordered_at <= needing_follow_up.submitted_at
+        on
+            needing_follow_up.customer_id = orders.customer_id
+            and needing_follow_up.submitted_at >= orders.ordered_at
     where needing_follow_up.reason is not null
 ),
 
@@ -54,7 +59,7 @@ final as (
         needing_follow_up.{{ adapter.quote('trigger') }},
         needing_follow_up.channel,
         cast(row_number() over (
-            order by needing_follow_up.submitted_at desc, needing_follow_up.response_id
+            order by needing_follow_up.submitted_at desc, needing_follow_up.response_id asc
         ) as {{ dbt.type_bigint() }}) as follow_up_rank
     from needing_follow_up
     left join last_orders

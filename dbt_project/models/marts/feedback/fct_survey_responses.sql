@@ -10,13 +10,17 @@ responses as (
 ),
 
 sessions as (
-    select session_id, customer_id, started_at from {{ ref('fct_sessions') }}
+    select
+        session_id,
+        customer_id,
+        started_at
+    from {{ ref('fct_sessions') }}
     where customer_id is not null
 ),
 
+-- The start of the customer's latest session at or before the response: not a ranking
+-- window over every earlier session of the customer (see the macro)
 latest_started as (
-    -- The start of the customer's latest session at or before the response: not a ranking
-    -- window over every earlier session of the customer (see the macro)
     {{ latest_at_or_before('responses', 'customer_id', 'submitted_at', 'sessions', 'customer_id', 'started_at',
                            ['response_id', 'customer_id'], 'started_at') }}
 ),

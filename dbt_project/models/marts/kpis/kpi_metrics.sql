@@ -34,18 +34,39 @@ daily as (
 ),
 
 distinct_counts as (
-    select period_grain, period_start, segment_type, segment_value, kpi, numerator, denominator
+    select
+        period_grain,
+        period_start,
+        segment_type,
+        segment_value,
+        kpi,
+        numerator,
+        denominator
     from {{ ref('int_kpi_distinct') }}
 ),
 
 email_engagement as (
     -- distinct recipients per period (int_kpi_email_engagement), like distinct_counts
-    select period_grain, period_start, segment_type, segment_value, kpi, numerator, denominator
+    select
+        period_grain,
+        period_start,
+        segment_type,
+        segment_value,
+        kpi,
+        numerator,
+        denominator
     from {{ ref('int_kpi_email_engagement') }}
 ),
 
 repeat_purchases as (
-    select period_grain, period_start, segment_type, segment_value, kpi, numerator, denominator
+    select
+        period_grain,
+        period_start,
+        segment_type,
+        segment_value,
+        kpi,
+        numerator,
+        denominator
     from {{ ref('int_kpi_repeat_purchase_rate') }}
 ),
 
@@ -55,17 +76,17 @@ observation as (
 
 additive as (
     {%- for grain in grains %}
-    select
-        '{{ grain }}' as period_grain,
-        cast({{ dbt.date_trunc(grain, 'metric_date') }} as date) as period_start,
-        segment_type,
-        segment_value,
-        kpi,
-        sum(numerator) as numerator,
-        sum(denominator) as denominator
-    from daily
-    group by 1, 2, 3, 4, 5
-    {% if not loop.last %}union all{% endif %}
+        select
+            '{{ grain }}' as period_grain,
+            cast({{ dbt.date_trunc(grain, 'metric_date') }} as date) as period_start,
+            segment_type,
+            segment_value,
+            kpi,
+            sum(numerator) as numerator,
+            sum(denominator) as denominator
+        from daily
+        group by 1, 2, 3, 4, 5
+        {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 ),
 

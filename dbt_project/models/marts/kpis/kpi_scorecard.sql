@@ -59,7 +59,9 @@ current_values as (
 ),
 
 previous_values as (
-    select metrics.kpi, metrics.value
+    select
+        metrics.kpi,
+        metrics.value
     from metrics
     inner join reporting_period
         on metrics.period_start = reporting_period.previous_period_start
@@ -109,9 +111,11 @@ final as (
             when scored.target is null then 'no target'
             when scored.better_direction = 'higher' and scored.value >= scored.target then 'on track'
             when scored.better_direction = 'lower' and scored.value <= scored.target then 'on track'
-            when scored.better_direction = 'higher'
+            when
+                scored.better_direction = 'higher'
                 and scored.value >= scored.target * (1 - {{ tolerance }}) then 'at risk'
-            when scored.better_direction = 'lower'
+            when
+                scored.better_direction = 'lower'
                 and scored.value <= scored.target * (1 + {{ tolerance }}) then 'at risk'
             else 'off track'
         end as status,

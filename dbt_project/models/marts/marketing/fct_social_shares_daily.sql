@@ -23,11 +23,11 @@ shares as (
     select * from {{ ref('int_events_sessionized') }}
     where
         event_type = 'social_share'
-        {% if is_incremental() %}
-            and occurred_date in (select metric_date from social_share_touched_days)
-            -- a scalar bound as well, which lets the scan skip older row groups
-            and occurred_date >= (select min(metric_date) from social_share_touched_days)
-        {% endif %}
+    {% if is_incremental() %}
+        and occurred_date in (select metric_date from social_share_touched_days)
+        -- a scalar bound as well, which lets the scan skip older row groups
+        and occurred_date >= (select min(metric_date) from social_share_touched_days)
+    {% endif %}
 ),
 
 final as (

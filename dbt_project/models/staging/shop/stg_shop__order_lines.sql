@@ -61,7 +61,7 @@ final as (
         coalesce(latest_lines.line_discount, 0) as line_discount,
         latest_lines.quantity * latest_lines.unit_price as gross_amount,
         latest_lines.quantity * latest_lines.unit_price
-            - coalesce(latest_lines.line_discount, 0) as net_amount,
+        - coalesce(latest_lines.line_discount, 0) as net_amount,
         latest_lines.coupon_code,
         latest_lines._partition_date,
         latest_lines._source_file,

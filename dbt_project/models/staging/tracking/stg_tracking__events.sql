@@ -80,7 +80,7 @@ single_deliveries as (
         *,
         1 as delivery_number
     from {{ deliveries }}
-    where event_id not in (select event_id from repeated_events)
+    where event_id not in (select repeated_events.event_id from repeated_events)
 ),
 
 ranked_repeats as (
@@ -91,7 +91,7 @@ ranked_repeats as (
             order by _partition_date, _source_file, _line_number
         ) as delivery_number
     from {{ deliveries }}
-    where event_id in (select event_id from repeated_events)
+    where event_id in (select repeated_events.event_id from repeated_events)
 ),
 
 first_deliveries as (
@@ -129,7 +129,8 @@ renamed as (
         variant,
         lower(share_network) as share_network,
         properties,
-        {{ dbt.datediff(business_date('occurred_at'), '_partition_date', 'day') }} as arrival_lag_days,
+        {{ dbt.datediff(business_date('occurred_at'), '_partition_date', 'day') }}
+            as arrival_lag_days,
         _partition_date,
         _source_file,
         _line_number,
@@ -140,29 +141,29 @@ renamed as (
 
 {% if is_incremental() %}
 
-tombstones as (
-    select
-        {%- for column in adapter.get_columns_in_relation(this) %}
-        {{ 'true as is_tombstone' if column.name == 'is_tombstone' else column.quoted }}
-        {{- ',' if not loop.last }}
-        {%- endfor %}
-    from {{ this }}
-    where
-        {{ partition_window_filter('_partition_date') }}
-        and event_id not in (select event_id from first_deliveries)
-),
+    tombstones as (
+        select
+            {%- for column in adapter.get_columns_in_relation(this) %}
+            {{ 'true as is_tombstone' if column.name == 'is_tombstone' else column.quoted }}
+            {{- ',' if not loop.last }}
+            {%- endfor %}
+        from {{ this }}
+        where
+            {{ partition_window_filter('_partition_date') }}
+            and event_id not in (select event_id from first_deliveries)
+    ),
 
-final as (
-    select * from renamed
-    union all
-    select * from tombstones
-)
+    final as (
+        select * from renamed
+        union all
+        select * from tombstones
+    )
 
 {% else %}
 
-final as (
-    select * from renamed
-)
+    final as (
+        select * from renamed
+    )
 
 {% endif %}
 
