@@ -46,7 +46,10 @@ bounds as (
                 )
             ) as first_day,
         {%- else %}
-        (select min(activity_date) from activity where sessions > 0) as first_day,
+            (
+                select min(activity.activity_date) from activity
+                where activity.sessions > 0
+            ) as first_day,
         {%- endif %}
         observation_end as last_day
     from observation

@@ -76,18 +76,20 @@ customer_sessions as (
     select distinct
         sessions.session_date,
         sessions.customer_id,
-        sessions.anonymous_id
-        {%- if is_incremental() %},
+        {% if is_incremental() %}
+            sessions.anonymous_id,
             customers_to_restate.restate_from as customer_restate_from
-        {%- endif %}
+        {% else %}
+            sessions.anonymous_id
+        {% endif %}
     from {{ ref('fct_sessions') }} as sessions
-    {%- if is_incremental() %}
+    {% if is_incremental() %}
         inner join customers_to_restate
             on sessions.customer_id = customers_to_restate.customer_id
         where sessions.session_date >= {{ first_restated_period_start('customers_to_restate.restate_from') }}
-    {%- else %}
+    {% else %}
         where sessions.customer_id is not null
-    {%- endif %}
+    {% endif %}
 ),
 
 -- the customer's segments on each of those days

@@ -57,7 +57,7 @@ bounds as (
         {% if is_incremental() %}
             (select segment_history_restate_from.restate_from from segment_history_restate_from)
         {% else %}
-            (select min(activity_date) from activity)
+            (select min(activity.activity_date) from activity)
         {% endif %} as first_day,
         observation_end as last_day
     from observation
