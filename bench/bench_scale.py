@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.common import cached_sample  # noqa: E402
-from orchestration.settings import DEFAULT_MEMORY_LIMIT  # noqa: E402
+from orchestration.core.settings import DEFAULT_MEMORY_LIMIT  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 LAST_DAY = date(2026, 10, 30)
@@ -240,7 +240,11 @@ def run_size(size: str, memory_limit: str) -> dict[str, object]:
     (work / "dagster_home").mkdir()
     # untimed: dbt's parse for this working file (a refresh would otherwise start with it)
     subprocess.run(
-        [sys.executable, "-c", "from orchestration.dbt_parse import prepare_dbt_manifest as p; p()"],
+        [
+            sys.executable,
+            "-c",
+            "from orchestration.transform.dbt_parse import prepare_dbt_manifest as p; p()",
+        ],
         cwd=ROOT,
         env=env,
         check=True,

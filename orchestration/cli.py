@@ -9,7 +9,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from orchestration.settings import PROJECT_ROOT, Settings
+from orchestration.core.settings import PROJECT_ROOT, Settings
 
 GENERATED_MARKER = ".generated-sample.json"
 
@@ -148,7 +148,7 @@ def cmd_refresh(
 def cmd_demo(settings: Settings) -> int:
     """Holds the refresh lock from generating the sample to the summary: a refresh started
     meanwhile would otherwise load a half-written landing zone, or change what the summary shows."""
-    from orchestration.locking import LockTimeout, refresh_lock
+    from orchestration.core.locking import LockTimeout, refresh_lock
 
     try:
         lock = refresh_lock(settings.duckdb_path)
@@ -164,7 +164,7 @@ def cmd_demo(settings: Settings) -> int:
 
 def _demo(settings: Settings) -> int:
     from orchestration import generator
-    from orchestration.summary import demo_summary
+    from orchestration.serve.summary import demo_summary
 
     landing = settings.landing_dir
     has_foreign_data = (

@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from orchestration import generator
+from orchestration.core.settings import Settings
 from orchestration.refresh import RefreshOutcome, run_refresh
-from orchestration.settings import Settings
 
 SAMPLE_START = date(2026, 10, 1)
 # The generated sample the pipeline tests share: small enough to refresh day by day in CI.
@@ -39,8 +39,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def warehouse_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
-    from orchestration.dbt_parse import prepare_dbt_manifest
     from orchestration.refresh import prepare_environment
+    from orchestration.transform.dbt_parse import prepare_dbt_manifest
 
     root = tmp_path_factory.mktemp("warehouse")
     env = {

@@ -13,8 +13,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.core.settings import Settings
 from orchestration.refresh import run_refresh
-from orchestration.settings import Settings
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.loaders import (
+from orchestration.ingest.loaders import (
     CSV_COLUMNS,
     EVENT_FIELDS,
     SOURCES,
@@ -679,7 +679,7 @@ def test_missing_landing_root_raises_load_error(tmp_path: Path) -> None:
 def test_failed_load_keeps_previous_state_of_the_partition(
     wh: Warehouse, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import orchestration.loaders as loaders
+    import orchestration.ingest.loaders as loaders
 
     wh.write("events", "a.jsonl", lines(event(event_id="e1"), "nope", event(event_id="e2")))
     wh.write("events", "a.jsonl", lines(event(event_id="other")), day=DAY2)
@@ -727,7 +727,7 @@ def assert_file_reject(reject: dict, *, file: str, reason: str) -> None:
 def test_unreadable_jsonl_gz_is_one_file_reject_beside_a_good_file(
     wh: Warehouse, monkeypatch: pytest.MonkeyPatch, kind: str, framing: str
 ) -> None:
-    import orchestration.loaders as loaders
+    import orchestration.ingest.loaders as loaders
 
     if framing == "python_only":
 
@@ -848,7 +848,7 @@ def _write_parity_files(wh: Warehouse) -> None:
 
 
 def test_duckdb_and_python_framing_of_jsonl_agree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import orchestration.loaders as loaders
+    import orchestration.ingest.loaders as loaders
 
     (tmp_path / "fast").mkdir()
     (tmp_path / "slow").mkdir()

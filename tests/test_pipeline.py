@@ -449,7 +449,7 @@ def test_dbt_unit_tests_pass(built: Built):
     import subprocess
     import sys
 
-    from orchestration.settings import PROJECT_ROOT
+    from orchestration.core.settings import PROJECT_ROOT
 
     dbt = str(Path(sys.executable).parent / "dbt")
     result = subprocess.run(
@@ -464,7 +464,7 @@ def run_inline(built: Built, inline: str) -> tuple:
     import subprocess
     import sys
 
-    from orchestration.settings import PROJECT_ROOT
+    from orchestration.core.settings import PROJECT_ROOT
 
     dbt = str(Path(sys.executable).parent / "dbt")
     compiled = subprocess.run(
@@ -554,7 +554,7 @@ def test_tests_of_big_incremental_models_read_the_latest_run(built: Built):
     import subprocess
     import sys
 
-    from orchestration.settings import PROJECT_ROOT
+    from orchestration.core.settings import PROJECT_ROOT
 
     path = built.settings.duckdb_path
     con = duckdb.connect(str(path))

@@ -34,10 +34,10 @@ import duckdb
 import pandas as pd
 import pytest
 
+from engagement_stats.clv import BgNbdFit, bgnbd_expected_purchases
 from orchestration import generator
-from orchestration.clv import BgNbdFit, bgnbd_expected_purchases
+from orchestration.core.settings import Settings
 from orchestration.refresh import RefreshOutcome, prepare_environment, run_refresh
-from orchestration.settings import Settings
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

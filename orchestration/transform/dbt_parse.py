@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from orchestration.settings import PROJECT_ROOT, Settings
+from orchestration.core.settings import PROJECT_ROOT, Settings
 
 MANIFEST = PROJECT_ROOT / "target" / "manifest.json"
 
@@ -68,7 +68,7 @@ def prepare_dbt_manifest(force: bool = False) -> bool:
     stamp after it. A reader sees the old parse or the new one, and a parse killed midway leaves
     the old one (and a stale stamp at worst, which only makes the next call parse again).
     """
-    from orchestration.locking import FileLock
+    from orchestration.core.locking import FileLock
 
     # parse with the values every dbt run of a refresh is given (resources / prepare_environment)
     os.environ.update(Settings.from_env().dbt_env())

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.failpoints import pause_point
-from orchestration.framing import FramedRecords, LoadError, frame_csv, frame_jsonl, list_files
-from orchestration.settings import DEFAULT_MEMORY_LIMIT
+from orchestration.core.failpoints import pause_point
+from orchestration.core.settings import DEFAULT_MEMORY_LIMIT
+from orchestration.ingest.framing import FramedRecords, LoadError, frame_csv, frame_jsonl, list_files
 
 __all__ = ["LoadError", "LoadResult", "SOURCES", "load_partition", "load_partitions", "landing_partitions"]
 

@@ -16,9 +16,9 @@ from dagster_dbt import (
 )
 from packaging import version
 
-from orchestration.dbt_args import WINDOW_ENV, dbt_build_args, window_from_run_tags
+from orchestration.core.settings import PROJECT_ROOT
 from orchestration.resources import WarehouseResource
-from orchestration.settings import PROJECT_ROOT
+from orchestration.transform.dbt_args import WINDOW_ENV, dbt_build_args, window_from_run_tags
 
 # Why the dbt assets are not partitioned, although the loaders are: the models that read the
 # arrival-day window (tag arrival_window) take it from the run's partition tags instead (a daily
@@ -28,7 +28,7 @@ from orchestration.settings import PROJECT_ROOT
 # into a partitioned and an unpartitioned group cost a second dbt process per run (~8 s).
 
 # A plain description of the project; nothing runs here. The manifest is built by `dbt parse` in
-# orchestration/dbt_parse.py: by `make setup`, the `warehouse` command, the tests, and on load
+# orchestration/transform/dbt_parse.py: by `make setup`, the `warehouse` command, the tests, and on load
 # under `dagster dev` (definitions.py).
 dbt_project = DbtProject(project_dir=PROJECT_ROOT, profiles_dir=PROJECT_ROOT)
 

@@ -36,7 +36,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.failpoints import pause_point
+from orchestration.core.failpoints import pause_point
 
 # Schemas BI tools read: the marts, and the reference seeds they are explained by.
 PUBLISHED_SCHEMAS = ("marts", "reference")
