@@ -20,10 +20,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.ingest.contract import CONTRACT, SOURCES
 from orchestration.ingest.loaders import (
-    CSV_COLUMNS,
-    EVENT_FIELDS,
-    SOURCES,
     LoadError,
     LoadResult,
     landing_partitions,
@@ -91,12 +89,12 @@ def csv_row(source: str, **overrides: str) -> str:
     """One CSV record (no line terminator): a valid row of `source` with `overrides` applied."""
     values = {**GOOD_CSV[source], **overrides}
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerow([values[c] for c in CSV_COLUMNS[source]])
+    csv.writer(buffer, lineterminator="\n").writerow([values[c] for c in CONTRACT[source].column_names])
     return buffer.getvalue()[:-1]
 
 
 def csv_text(source: str, *rows: str) -> str:
-    return "\n".join([",".join(CSV_COLUMNS[source]), *rows]) + "\n"
+    return "\n".join([",".join(CONTRACT[source].column_names), *rows]) + "\n"
 
 
 def lines(*records: str) -> str:
@@ -309,7 +307,7 @@ def test_event_lineage_and_fields_are_kept(wh: Warehouse) -> None:
 
     expect(wh.load("events"), read=1, loaded=1, rejected=0)
     [row] = wh.rows("events")
-    assert set(EVENT_FIELDS) <= set(row)
+    assert set(CONTRACT["events"].column_names) <= set(row)
     assert (row["customer_id"], row["utm_source"], row["region"], row["platform"]) == (
         "C9",
         "naver",

@@ -22,26 +22,27 @@ import duckdb
 
 from orchestration.core.failpoints import pause_point
 from orchestration.core.settings import DEFAULT_MEMORY_LIMIT
+from orchestration.ingest.contract import (
+    CONTRACT,
+    EVENTS,
+    ISO_4217,
+    ORDER_STATUSES,
+    PARTITION_PREFIX,
+    SOURCES,
+    SURVEY_SCALES,
+    partition_folder,
+)
 from orchestration.ingest.framing import FramedRecords, LoadError, frame_csv, frame_jsonl, list_files
 
 __all__ = ["LoadError", "LoadResult", "SOURCES", "load_partition", "load_partitions", "landing_partitions"]
 
 log = logging.getLogger(__name__)
 
-SOURCES: tuple[str, ...] = ("events", "orders", "surveys", "customers", "marketing")
+# The event members that arrive as text (the rest, `properties`, is JSON).
+EVENT_FIELDS = [c.name for c in EVENTS.columns if c.type != "json"]
 
-# Active ISO 4217 codes (plus a few widely used historical ones). A code outside this list is an
-# "unknown currency" in the contract's sense; a valid code without an FX rate is caught later by a
-# dbt test, because the fix there is a seed row, not a reload.
-ISO_4217 = frozenset(
-    """AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP
-    BYN BZD CAD CDF CHF CLP CNY COP CRC CUC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP
-    GEL GHS GIP GMD GNF GTQ GYD HKD HNL HRK HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR
-    KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN
-    MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR
-    SDG SEK SGD SHP SLE SLL SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX
-    USD UYU UZS VES VND VUV WST XAF XCD XOF XPF YER ZAR ZMW ZWL""".split()
-)
+# DuckDB reserves these words: a column of that name is quoted in SQL.
+RESERVED_WORDS = frozenset({"trigger"})
 
 LINEAGE_COLUMNS = """
     _source_file varchar not null,
@@ -49,114 +50,6 @@ LINEAGE_COLUMNS = """
     _partition_date date not null,
     _loaded_at timestamp not null
 """
-
-# Typed raw tables. Timestamps are naive UTC (contract §1), which every engine reads the same way.
-RAW_TABLES: dict[str, str] = {
-    "events": """
-        event_id varchar not null,
-        event_type varchar not null,
-        occurred_at timestamp not null,
-        anonymous_id varchar not null,
-        customer_id varchar,
-        platform varchar,
-        page_path varchar,
-        page_title varchar,
-        referrer varchar,
-        utm_source varchar,
-        utm_medium varchar,
-        utm_campaign varchar,
-        device_type varchar,
-        region varchar,
-        product_id varchar,
-        order_id varchar,
-        experiment_id varchar,
-        variant varchar,
-        share_network varchar,
-        properties json,
-    """,
-    "orders": """
-        order_id varchar not null,
-        ordered_at timestamp not null,
-        updated_at timestamp not null,
-        customer_id varchar,
-        status varchar not null,
-        sales_channel varchar,
-        currency varchar not null,
-        line_number integer not null,
-        product_id varchar,
-        product_category varchar,
-        quantity integer not null,
-        unit_price decimal(18, 4) not null,
-        line_discount decimal(18, 4),
-        coupon_code varchar,
-    """,
-    "surveys": """
-        response_id varchar not null,
-        survey_type varchar not null,
-        customer_id varchar,
-        submitted_at timestamp not null,
-        score integer not null,
-        "trigger" varchar,
-        order_id varchar,
-        channel varchar,
-        comment varchar,
-    """,
-    "customers": """
-        customer_id varchar not null,
-        email varchar,
-        signed_up_at timestamp,
-        updated_at timestamp not null,
-        birth_year integer,
-        gender varchar,
-        education varchar,
-        region varchar,
-        interests varchar,
-        marketing_opt_in boolean,
-    """,
-    "marketing": """
-        date date not null,
-        platform varchar not null,
-        campaign varchar not null,
-        impressions bigint,
-        clicks bigint,
-        spend decimal(18, 4),
-        currency varchar,
-        reach bigint,
-        likes bigint,
-        comments bigint,
-        shares bigint,
-        followers bigint,
-    """,
-}
-
-CSV_COLUMNS: dict[str, list[str]] = {
-    "orders": [
-        "order_id", "ordered_at", "updated_at", "customer_id", "status", "sales_channel", "currency",
-        "line_number", "product_id", "product_category", "quantity", "unit_price", "line_discount",
-        "coupon_code",
-    ],
-    "surveys": [
-        "response_id", "survey_type", "customer_id", "submitted_at", "score", "trigger", "order_id",
-        "channel", "comment",
-    ],
-    "customers": [
-        "customer_id", "email", "signed_up_at", "updated_at", "birth_year", "gender", "education",
-        "region", "interests", "marketing_opt_in",
-    ],
-    "marketing": [
-        "date", "platform", "campaign", "impressions", "clicks", "spend", "currency", "reach", "likes",
-        "comments", "shares", "followers",
-    ],
-}  # fmt: skip
-
-EVENT_FIELDS = [
-    "event_id", "event_type", "occurred_at", "anonymous_id", "customer_id", "platform", "page_path",
-    "page_title", "referrer", "utm_source", "utm_medium", "utm_campaign", "device_type", "region",
-    "product_id", "order_id", "experiment_id", "variant", "share_network",
-]  # fmt: skip
-
-ORDER_STATUSES = ("pending", "completed", "cancelled", "refunded")
-SURVEY_SCALES = {"nps": (0, 10), "ces": (1, 7), "csat": (1, 5)}
 
 
 @dataclass(frozen=True)
@@ -241,7 +134,9 @@ def _events_sql() -> str:
     # of every contract field (values of other JSON types arrive as their JSON text, as
     # json_extract_string gives them). A valid line whose first character is "{" is an object, so
     # json_type is asked only of the rare lines that are valid JSON of another kind.
-    shape = "{" + ", ".join(f'"{name}": "VARCHAR"' for name in EVENT_FIELDS) + ', "properties": "JSON"}'
+    # Text members are read as text (and typed below, so a bad value is a reject, not an error).
+    members = [f'"{c.name}": "{"JSON" if c.type == "json" else "VARCHAR"}"' for c in EVENTS.columns]
+    shape = "{" + ", ".join(members) + "}"
     typed_fields = []
     for name in EVENT_FIELDS:
         if name == "occurred_at":
@@ -424,7 +319,7 @@ def _csv_sql(source: str) -> str:
         ]
     else:  # pragma: no cover - guarded by SOURCES
         raise ValueError(source)
-    columns = ", ".join(CSV_COLUMNS[source]).replace("trigger", '"trigger"')
+    columns = ", ".join(_sql_name(c) for c in CONTRACT[source].column_names)
     return f"""
         with typed as (
             select _source_file, _line_number, _raw_text, _frame_error, {typed}
@@ -442,15 +337,26 @@ def checking_sql(source: str) -> str:
 # --- schema ---------------------------------------------------------------------------------------
 
 
+def _sql_name(column: str) -> str:
+    return f'"{column}"' if column in RESERVED_WORDS else column
+
+
 def raw_columns(source: str) -> list[str]:
-    return [line.split()[0] for line in RAW_TABLES[source].strip().splitlines() if line.strip()]
+    return [_sql_name(c.name) for c in CONTRACT[source].columns]
+
+
+def raw_table_columns(source: str) -> str:
+    """The column definitions of raw.<source>: the contract's columns, types and required ones."""
+    return "".join(
+        f"{_sql_name(c.name)} {c.type}{' not null' if c.required else ''}, " for c in CONTRACT[source].columns
+    )
 
 
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the raw and rejects tables if they are missing (idempotent)."""
     con.execute("create schema if not exists raw")
-    for source, columns in RAW_TABLES.items():
-        con.execute(f"create table if not exists raw.{source} ({columns} {LINEAGE_COLUMNS})")
+    for source in SOURCES:
+        con.execute(f"create table if not exists raw.{source} ({raw_table_columns(source)}{LINEAGE_COLUMNS})")
         con.execute(
             f"""create table if not exists raw.{source}_rejects (
                 partition_date date not null,
@@ -473,10 +379,6 @@ def connect(db_path: Path) -> duckdb.DuckDBPyConnection:
 
 
 # --- loading --------------------------------------------------------------------------------------
-
-
-def partition_folder(landing_dir: Path, source: str, day: date) -> Path:
-    return landing_dir / source / f"dt={day.isoformat()}"
 
 
 FRAMED_COLUMNS = """
@@ -517,11 +419,10 @@ def stage_partition(
     """Frame the partition's files into the connection's temp table `framed`: one row per record
     with its file, physical line number and raw text (CSV values as extra columns)."""
     folder = partition_folder(landing_dir, source, day)
-    kind = "jsonl" if source == "events" else "csv"
-    files = list_files(folder, kind)
+    files = list_files(folder, CONTRACT[source].format)
     names = {p: p.relative_to(landing_dir).as_posix() for p in files}
     if source != "events":
-        framed = frame_csv(files, names, CSV_COLUMNS[source])
+        framed = frame_csv(files, names, CONTRACT[source].column_names)
         _create_framed(con, framed)
         return StagedPartition(
             len(files),
@@ -757,9 +658,9 @@ def landing_partitions(landing_dir: Path, sources: tuple[str, ...] = SOURCES) ->
         if not root.is_dir():
             continue
         for folder in root.iterdir():
-            if folder.is_dir() and folder.name.startswith("dt="):
+            if folder.is_dir() and folder.name.startswith(PARTITION_PREFIX):
                 try:
-                    days.add(date.fromisoformat(folder.name[3:]))
+                    days.add(date.fromisoformat(folder.name.removeprefix(PARTITION_PREFIX)))
                 except ValueError:
                     log.warning("ignoring %s: not a dt=YYYY-MM-DD folder", folder)
     return sorted(days)

@@ -6,7 +6,8 @@ from datetime import timedelta
 
 import dagster as dg
 
-from orchestration.ingest.loaders import SOURCES, LoadResult, load_partitions
+from orchestration.ingest.contract import SOURCES
+from orchestration.ingest.loaders import LoadResult, load_partitions
 from orchestration.resources import WarehouseResource
 
 # Contract §2 keeps every bad row; a warning above this share tells an operator that an upstream

@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 
 from orchestration.core.settings import Settings
-from orchestration.ingest.loaders import SOURCES
+from orchestration.ingest.contract import SOURCES
 from orchestration.serve.clv_report import clv_fit_note
 from orchestration.serve.report import scorecard_period
 
