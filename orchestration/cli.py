@@ -196,7 +196,7 @@ def _demo(settings: Settings) -> int:
     )
     marker = landing / GENERATED_MARKER
     # The generator is deterministic: a sample it wrote earlier with the same settings and code,
-    # untouched since, is what it would write again (~10 s saved on every later demo).
+    # untouched since, is what it would write again, so later demos skip writing it.
     if marker.exists() and json.loads(marker.read_text()) == sample_fingerprint(landing, args):
         print(f"reusing the sample extracts in {landing} (generated earlier with the same settings)")
     else:

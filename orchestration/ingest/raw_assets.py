@@ -16,7 +16,7 @@ REJECT_RATE_WARN_THRESHOLD = 0.01
 
 # Per-partition progress lines go to the console of the `warehouse` command (the progress
 # logger's stream), not into Dagster's event log: a backfill would otherwise store one event per
-# source and day (about 20-40 ms each). The UI gets the same figures as a table in the
+# source and day. The UI gets the same figures as a table in the
 # materialization's metadata, and one summary line per run.
 console = logging.getLogger("warehouse.progress")
 

@@ -36,7 +36,7 @@ def _profile_stamp() -> str:
     # dbt re-parses the whole project when its profile changes, and the profile holds the DuckDB
     # path: the stamp records which one the saved parse was made for.
     # The reporting currency and time zone are read while parsing: a parse made without them would
-    # be partly redone (17 files, ~4 s) by every dbt run of a refresh, which sets them.
+    # be partly redone by every dbt run of a refresh, which sets them.
     names = (
         "WAREHOUSE_DUCKDB_PATH",
         "WAREHOUSE_DUCKDB_MEMORY_LIMIT",
