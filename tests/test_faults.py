@@ -29,7 +29,8 @@ from conftest import DAYS, LAST_DAY, START, Built
 
 from orchestration.core.failpoints import PAUSE_AT, PAUSE_MARKER
 from orchestration.core.settings import PROJECT_ROOT, Settings
-from orchestration.ingest.loaders import SOURCES, load_partitions
+from orchestration.ingest.contract import ORDERS, SOURCES
+from orchestration.ingest.loaders import load_partitions
 from orchestration.serve.publish import previous_serving_path, publish_serving_file
 
 DAYS_LOADED = [START + timedelta(days=i) for i in range(DAYS)]
@@ -364,10 +365,7 @@ def test_full_disk_under_the_working_file(faults: Settings, tmp_path: Path):
     assert raw_counts(s.duckdb_path), "the real working file under the mount is untouched"
 
 
-ORDER_HEADER = (
-    "order_id,ordered_at,updated_at,customer_id,status,sales_channel,currency,line_number,product_id,"
-    "product_category,quantity,unit_price,line_discount,coupon_code"
-)
+ORDER_HEADER = ",".join(ORDERS.column_names)
 
 
 def test_failed_refresh_names_each_failed_step_once_with_its_first_error(faults: Settings, tmp_path: Path):
