@@ -8,7 +8,7 @@ The model, by concern (each module's docstring describes its part):
 - `extracts`: the CSV sources (orders, surveys, customers, marketing) and their defects;
 - `files`: daily landing folders, late and duplicate delivery, injected defects;
 - `vocabulary` and `text`: the shop's vocabularies and the column-wise string builders.
-Names with a leading underscore are the package's internals, shared between its modules.
+Only what this file exports is for use outside the package.
 """
 
 from orchestration.sample.generate import (

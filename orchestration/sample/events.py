@@ -11,24 +11,20 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from orchestration.sample.orders import (
-    _occurrence_rank,
-    _order_lines,
-    _OrderBatch,
+    OrderBatch,
+    occurrence_rank,
+    order_lines,
 )
-from orchestration.sample.properties import (
-    _event_properties,
-)
-from orchestration.sample.sessions import (
-    _Sessions,
-)
+from orchestration.sample.properties import event_properties
+from orchestration.sample.sessions import Sessions
 from orchestration.sample.text import (
-    _json_object,
-    _plain,
-    _prefixed_ids,
-    _scatter,
-    _take,
-    _timestamps,
-    _uuids,
+    json_object,
+    plain,
+    prefixed_ids,
+    scatter,
+    take,
+    timestamps,
+    uuids,
 )
 from orchestration.sample.vocabulary import (
     BLOG_POSTS,
@@ -66,39 +62,37 @@ from orchestration.sample.vocabulary import (
     SLOTS,
     S,
 )
-from orchestration.sample.world import (
-    _World,
-)
+from orchestration.sample.world import World
 
 
 @dataclass
-class _ChunkEvents:
+class ChunkEvents:
     lines: pa.Array
     occurred_ms: np.ndarray
     arrival: np.ndarray
-    orders: _OrderBatch
+    orders: OrderBatch
     signups: tuple[np.ndarray, np.ndarray]  # customer, ms
     chats: tuple[np.ndarray, np.ndarray, np.ndarray]  # customer, end ms, messages
 
 
-class _EventBuilder:
+class EventBuilder:
     """Expands a slice of sessions (all starting on one day) into events, orders and side facts."""
 
-    def __init__(self, world: _World, sessions: _Sessions) -> None:
+    def __init__(self, world: World, sessions: Sessions) -> None:
         self.world = world
         self.s = sessions
         self.orders_so_far = np.zeros(world.customers.n, dtype=np.int64)
         self.next_order = 1
         camps = world.campaigns
-        self.utm_source = _plain(camps.platform)
-        self.utm_medium = _plain(camps.medium)
-        self.utm_campaign = _plain(camps.name)
-        self.event_types = _plain(SLOTS)
-        self.referrers = _plain(REFERRERS)
-        self.regions = _plain(REGION_NAMES)
-        self.platforms = _plain(PLATFORMS)
-        self.device_types = _plain(DEVICE_TYPES)
-        self.share_networks = _plain(SHARE_NETWORKS)
+        self.utm_source = plain(camps.platform)
+        self.utm_medium = plain(camps.medium)
+        self.utm_campaign = plain(camps.name)
+        self.event_types = plain(SLOTS)
+        self.referrers = plain(REFERRERS)
+        self.regions = plain(REGION_NAMES)
+        self.platforms = plain(PLATFORMS)
+        self.device_types = plain(DEVICE_TYPES)
+        self.share_networks = plain(SHARE_NETWORKS)
         products = world.products
         # One page vocabulary: fixed pages, products, categories, searches, blog posts.
         self.page_base = {"product": len(FIXED_PAGES)}
@@ -113,12 +107,12 @@ class _EventBuilder:
         titles += [f"{c[1]} | {SHOP}" for c in CATEGORIES]
         titles += [f"Search: {t} | {SHOP}" for t in SEARCH_TERMS]
         titles += [f"{title} | {SHOP} Journal" for _, title in BLOG_POSTS]
-        self.page_paths = _plain(paths)
-        self.page_titles = _plain(titles)
-        self.experiment_ids = _plain(list(EXPERIMENT_EFFECTS))
-        self.variant_names = {exp: _plain(list(eff)) for exp, eff in EXPERIMENT_EFFECTS.items()}
+        self.page_paths = plain(paths)
+        self.page_titles = plain(titles)
+        self.experiment_ids = plain(list(EXPERIMENT_EFFECTS))
+        self.variant_names = {exp: plain(list(eff)) for exp, eff in EXPERIMENT_EFFECTS.items()}
 
-    def build(self, rng: np.random.Generator, lo: int, hi: int) -> _ChunkEvents:
+    def build(self, rng: np.random.Generator, lo: int, hi: int) -> ChunkEvents:
         s, world = self.s, self.world
         dev, window = world.devices, world.window
         sess = np.arange(lo, hi)
@@ -277,7 +271,7 @@ class _EventBuilder:
         chat_end = np.zeros(n_s, dtype=np.int64)
         np.maximum.at(chat_end, e["ev_sess"], np.where(e["slot"] == S["chatbot_message"], e["occurred"], 0))
         chatted = (chat_end > 0) & (s.customer[sess] >= 0)
-        return _ChunkEvents(
+        return ChunkEvents(
             lines=lines,
             occurred_ms=e["occurred"],
             arrival=arrival,
@@ -288,7 +282,7 @@ class _EventBuilder:
 
     def _orders(
         self, rng: np.random.Generator, g: np.ndarray, ms: np.ndarray, cart_product: np.ndarray
-    ) -> _OrderBatch:
+    ) -> OrderBatch:
         s, world = self.s, self.world
         dev = world.devices
         n = len(g)
@@ -297,7 +291,7 @@ class _EventBuilder:
         usd = dev.usd[device]
         number = self.next_order + np.arange(n)
         self.next_order += n
-        prior = self.orders_so_far[customer] + _occurrence_rank(customer)
+        prior = self.orders_so_far[customer] + occurrence_rank(customer)
         np.add.at(self.orders_so_far, customer, 1)
         camp_names = np.array(world.campaigns.name + [""])[s.campaign[g]]
         coupon = np.full(n, -1)
@@ -306,10 +300,10 @@ class _EventBuilder:
         coupon = np.where((camp_names == "autumn_sale") & (rng.random(n) < 0.6), 1, coupon)
         first_order = (prior == 0) & world.customers.in_window[customer]
         coupon = np.where(first_order & (rng.random(n) < 0.7), 0, coupon)
-        order_of, line_number, product, quantity, unit, discount = _order_lines(
+        order_of, line_number, product, quantity, unit, discount = order_lines(
             rng, world, customer, cart_product, device, s.eco[g], usd, coupon
         )
-        return _OrderBatch(
+        return OrderBatch(
             number=number,
             store=np.zeros(n, bool),
             customer=customer,
@@ -331,7 +325,7 @@ class _EventBuilder:
         self,
         rng: np.random.Generator,
         e: dict[str, np.ndarray],
-        batch: _OrderBatch,
+        batch: OrderBatch,
         totals: np.ndarray,
         items: np.ndarray,
         order_pos: np.ndarray,
@@ -352,39 +346,39 @@ class _EventBuilder:
         variant_parts = []
         for x, exp in enumerate(exp_names):
             rows = np.flatnonzero(experiment == x)
-            variant_parts.append((rows, _take(self.variant_names[exp], dev.variants[exp][device[rows]])))
+            variant_parts.append((rows, take(self.variant_names[exp], dev.variants[exp][device[rows]])))
         share = slot == S["social_share"]
         network = np.where(share, rng.choice(len(SHARE_NETWORKS), n, p=SHARE_P), -1)
-        order_ids = _prefixed_ids("O", np.maximum(e["order_no"], 0), 8)
+        order_ids = prefixed_ids("O", np.maximum(e["order_no"], 0), 8)
         usd = dev.usd[device]
-        properties = _event_properties(rng, world, e, usd, batch, totals, items, order_pos)
+        properties = event_properties(rng, world, e, usd, batch, totals, items, order_pos)
         members = [
-            ("event_id", _uuids(rng, n), True),
+            ("event_id", uuids(rng, n), True),
             ("event_type", self.event_types.take(pa.array(slot)), True),
-            ("occurred_at", _timestamps(e["occurred"], dev.ts_style[device], dev.platform[device] > 0), True),
+            ("occurred_at", timestamps(e["occurred"], dev.ts_style[device], dev.platform[device] > 0), True),
             ("anonymous_id", dev.anonymous_ids.take(pa.array(device)), True),
             (
                 "customer_id",
                 pc.coalesce(
-                    pc.binary_join_element_wise('"', _take(world.customers.ids, e["customer"]), '"', ""),
+                    pc.binary_join_element_wise('"', take(world.customers.ids, e["customer"]), '"', ""),
                     "null",
                 ),
                 False,
             ),
             ("platform", self.platforms.take(pa.array(dev.platform[device])), True),
-            ("page_path", _take(self.page_paths, e["page"]), True),
-            ("page_title", _take(self.page_titles, e["page"]), True),
-            ("referrer", _take(self.referrers, referrer), True),
-            ("utm_source", _take(self.utm_source, campaign), True),
-            ("utm_medium", _take(self.utm_medium, campaign), True),
-            ("utm_campaign", _take(self.utm_campaign, campaign), True),
+            ("page_path", take(self.page_paths, e["page"]), True),
+            ("page_title", take(self.page_titles, e["page"]), True),
+            ("referrer", take(self.referrers, referrer), True),
+            ("utm_source", take(self.utm_source, campaign), True),
+            ("utm_medium", take(self.utm_medium, campaign), True),
+            ("utm_campaign", take(self.utm_campaign, campaign), True),
             ("device_type", self.device_types.take(pa.array(dev.device_type[device])), True),
-            ("region", _take(self.regions, dev.region[device]), True),
-            ("product_id", _take(world.products.ids, np.where(is_product_event, e["product"], -1)), True),
-            ("order_id", _take(order_ids, np.where(e["order_no"] >= 0, np.arange(n), -1)), True),
-            ("experiment_id", _take(self.experiment_ids, experiment), True),
-            ("variant", _scatter(n, variant_parts), True),
-            ("share_network", _take(self.share_networks, network), True),
+            ("region", take(self.regions, dev.region[device]), True),
+            ("product_id", take(world.products.ids, np.where(is_product_event, e["product"], -1)), True),
+            ("order_id", take(order_ids, np.where(e["order_no"] >= 0, np.arange(n), -1)), True),
+            ("experiment_id", take(self.experiment_ids, experiment), True),
+            ("variant", scatter(n, variant_parts), True),
+            ("share_network", take(self.share_networks, network), True),
             ("properties", pc.coalesce(properties, "null"), False),
         ]
-        return _json_object(members)
+        return json_object(members)

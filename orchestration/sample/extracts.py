@@ -24,22 +24,18 @@ from orchestration.ingest.contract import (
     ORDER_STATUSES,
 )
 from orchestration.sample.files import (
-    _CsvTable,
-    _texts,
+    CsvTable,
+    texts,
 )
-from orchestration.sample.orders import (
-    _OrderBatch,
-)
-from orchestration.sample.sessions import (
-    _Sessions,
-)
+from orchestration.sample.orders import OrderBatch
+from orchestration.sample.sessions import Sessions
 from orchestration.sample.text import (
-    _money,
-    _numbers,
-    _plain,
-    _prefixed_ids,
-    _take,
-    _timestamps,
+    integer_texts,
+    money,
+    plain,
+    prefixed_ids,
+    take,
+    timestamps,
 )
 from orchestration.sample.vocabulary import (
     CATEGORIES,
@@ -59,9 +55,7 @@ from orchestration.sample.vocabulary import (
     SURVEY_TYPES,
     TRIGGERS,
 )
-from orchestration.sample.world import (
-    _World,
-)
+from orchestration.sample.world import World
 
 CHANNELS = ("web", "app", "store")
 
@@ -73,19 +67,19 @@ def _positions(source: str) -> dict[str, int]:
 
 @dataclass
 class _OrderHistory:
-    orders: _OrderBatch
+    orders: OrderBatch
     ids: pa.Array
     final_status: np.ndarray
     bad_experience: np.ndarray
 
 
-def _orders_table(
-    rng: np.random.Generator, world: _World, orders: _OrderBatch
-) -> tuple[_CsvTable, _OrderHistory]:
+def orders_table(
+    rng: np.random.Generator, world: World, orders: OrderBatch
+) -> tuple[CsvTable, _OrderHistory]:
     window, products = world.window, world.products
     n = len(orders.number)
-    web_ids = _prefixed_ids("O", orders.number[~orders.store], 8)
-    store_ids = _prefixed_ids("S", orders.number[orders.store], 7)
+    web_ids = prefixed_ids("O", orders.number[~orders.store], 8)
+    store_ids = prefixed_ids("S", orders.number[orders.store], 7)
     ids = pa.concat_arrays([web_ids, store_ids])
     ids = ids.take(pa.array(np.argsort(np.r_[np.flatnonzero(~orders.store), np.flatnonzero(orders.store)])))
     status = np.where(orders.pending, 0, 1)
@@ -102,10 +96,10 @@ def _orders_table(
     changes &= updated < window.end
     final_status = np.where(changes, new_status, status)
 
-    table = _CsvTable("orders")
-    cur = _plain(CURRENCIES)
-    categories = _plain([c[0] for c in CATEGORIES])
-    coupons = _plain([c[0] for c in COUPONS])
+    table = CsvTable("orders")
+    cur = plain(CURRENCIES)
+    categories = plain([c[0] for c in CATEGORIES])
+    coupons = plain([c[0] for c in COUPONS])
     for version in (0, 1):
         # An earlier order whose change reaches the first day's export is in it once, in its final
         # state; one changed later comes again as an update, like any order.
@@ -126,20 +120,20 @@ def _orders_table(
         table.extend(
             window.day_index(at),
             [
-                _texts(ids.take(pa.array(o))),
-                _texts(_timestamps(orders.ordered_ms[o], orders.ts_style[o])),
-                _texts(_timestamps(at, orders.ts_style[o])),
-                _texts(world.customers.ids.take(pa.array(orders.customer[o]))),
+                texts(ids.take(pa.array(o))),
+                texts(timestamps(orders.ordered_ms[o], orders.ts_style[o])),
+                texts(timestamps(at, orders.ts_style[o])),
+                texts(world.customers.ids.take(pa.array(orders.customer[o]))),
                 [ORDER_STATUSES[i] for i in st],
                 [CHANNELS[i] for i in orders.channel[o]],
-                _texts(cur.take(pa.array(usd.astype(int)))),
-                _texts(_numbers(orders.line_number[line_rows])),
-                _texts(products.ids.take(pa.array(product))),
-                _texts(categories.take(pa.array(products.category[product]))),
-                _texts(_numbers(orders.quantity[line_rows])),
-                _texts(_money(orders.unit_minor[line_rows], usd)),
-                _texts(_money(orders.discount_minor[line_rows], usd)),
-                _texts(_take(coupons, orders.coupon[o])),
+                texts(cur.take(pa.array(usd.astype(int)))),
+                texts(integer_texts(orders.line_number[line_rows])),
+                texts(products.ids.take(pa.array(product))),
+                texts(categories.take(pa.array(products.category[product]))),
+                texts(integer_texts(orders.quantity[line_rows])),
+                texts(money(orders.unit_minor[line_rows], usd)),
+                texts(money(orders.discount_minor[line_rows], usd)),
+                texts(take(coupons, orders.coupon[o])),
             ],
         )
     # The earlier orders are dated before the window but arrive in its first day's extract.
@@ -148,7 +142,7 @@ def _orders_table(
     return table, _OrderHistory(orders, ids, final_status, bad)
 
 
-def _order_defects(rng: np.random.Generator) -> list[Callable[[list[str]], list[str]]]:
+def order_defects(rng: np.random.Generator) -> list[Callable[[list[str]], list[str]]]:
     at = _positions("orders")
 
     def negative_quantity(r: list[str]) -> list[str]:
@@ -176,13 +170,13 @@ def _latent_scores(z: np.ndarray, survey_type: np.ndarray) -> np.ndarray:
     return np.select([survey_type == 0, survey_type == 1], [nps, ces], csat).astype(np.int64)
 
 
-def _surveys_table(
+def surveys_table(
     rng: np.random.Generator,
-    world: _World,
+    world: World,
     history: _OrderHistory,
     chats: tuple[np.ndarray, np.ndarray, np.ndarray],
     signup_ms: np.ndarray,
-) -> _CsvTable:
+) -> CsvTable:
     cust, window = world.customers, world.window
     orders = history.orders
     parts: list[dict[str, np.ndarray]] = []
@@ -272,17 +266,17 @@ def _surveys_table(
     channel = np.where(r["trigger"] == 1, 2, rng.choice(4, n, p=[0.45, 0.15, 0.15, 0.25]))
     korean = ~REGION_USD[cust.region[r["customer"]]]
     style = np.where(korean & (rng.random(n) < 0.5), 2, rng.integers(0, 2, n))
-    table = _CsvTable("surveys")
+    table = CsvTable("surveys")
     table.extend(
         window.day_index(r["ms"]),
         [
-            _texts(_prefixed_ids("R", np.arange(1, n + 1), 8)),
+            texts(prefixed_ids("R", np.arange(1, n + 1), 8)),
             list(kind),
-            _texts(cust.ids.take(pa.array(r["customer"]))),
-            _texts(_timestamps(r["ms"], style)),
-            _texts(_numbers(score)),
+            texts(cust.ids.take(pa.array(r["customer"]))),
+            texts(timestamps(r["ms"], style)),
+            texts(integer_texts(score)),
             [TRIGGERS[t] for t in r["trigger"]],
-            _texts(_take(history.ids, r["order"])),
+            texts(take(history.ids, r["order"])),
             [SURVEY_CHANNELS[c] for c in channel],
             comments,
         ],
@@ -290,7 +284,7 @@ def _surveys_table(
     return table
 
 
-def _survey_defects(rng: np.random.Generator) -> list[Callable[[list[str]], list[str]]]:
+def survey_defects(rng: np.random.Generator) -> list[Callable[[list[str]], list[str]]]:
     at = _positions("surveys")
 
     def out_of_scale(r: list[str]) -> list[str]:
@@ -309,7 +303,7 @@ def _survey_defects(rng: np.random.Generator) -> list[Callable[[list[str]], list
     return [out_of_scale, no_response_id, bad_submitted_at]
 
 
-def _customers_table(rng: np.random.Generator, world: _World, signup_ms: np.ndarray) -> _CsvTable:
+def customers_table(rng: np.random.Generator, world: World, signup_ms: np.ndarray) -> CsvTable:
     cust, window = world.customers, world.window
     n = cust.n
     initial = np.flatnonzero(~cust.in_window & cust.in_crm)
@@ -334,7 +328,7 @@ def _customers_table(rng: np.random.Generator, world: _World, signup_ms: np.ndar
     new_opt_in = np.where(moves, opt_in[changing], ~opt_in[changing])
     versions.append((changing, change_ms, new_region, new_opt_in))
 
-    table = _CsvTable("customers")
+    table = CsvTable("customers")
     signed_up = np.where(cust.in_window, signup_ms, cust.anchor_ms)
     interests = [";".join(INTERESTS[i] for i in np.flatnonzero(row)) for row in cust.interests]
     education = np.array(EDUCATIONS + ("",))
@@ -346,10 +340,10 @@ def _customers_table(rng: np.random.Generator, world: _World, signup_ms: np.ndar
         table.extend(
             window.day_index(updated),
             [
-                _texts(cust.ids.take(pa.array(who))),
-                _texts(cust.email.take(pa.array(who))),
-                _texts(_timestamps(signed_up[who], np.zeros(len(who), np.int64))),
-                _texts(_timestamps(updated, np.where(korean, 2, 1))),
+                texts(cust.ids.take(pa.array(who))),
+                texts(cust.email.take(pa.array(who))),
+                texts(timestamps(signed_up[who], np.zeros(len(who), np.int64))),
+                texts(timestamps(updated, np.where(korean, 2, 1))),
                 [str(y) if y else "" for y in cust.birth_year[who]],
                 list(gender[cust.gender[who]]),
                 list(education[cust.education[who]]),
@@ -363,7 +357,7 @@ def _customers_table(rng: np.random.Generator, world: _World, signup_ms: np.ndar
     return table
 
 
-def _customer_defects(rng: np.random.Generator) -> list[Callable[[list[str]], list[str]]]:
+def customer_defects(rng: np.random.Generator) -> list[Callable[[list[str]], list[str]]]:
     at = _positions("customers")
 
     def no_customer_id(r: list[str]) -> list[str]:
@@ -378,7 +372,7 @@ def _customer_defects(rng: np.random.Generator) -> list[Callable[[list[str]], li
     return [no_customer_id, bad_updated_at]
 
 
-def _marketing_table(rng: np.random.Generator, world: _World, sessions: _Sessions) -> _CsvTable:
+def marketing_table(rng: np.random.Generator, world: World, sessions: Sessions) -> CsvTable:
     window, camps = world.window, world.campaigns
     n_c = len(camps.name)
     day = window.day_index(sessions.start_ms)
@@ -427,12 +421,12 @@ def _marketing_table(rng: np.random.Generator, world: _World, sessions: _Session
             for i, value in enumerate(row):
                 columns[i].append(value)
             arrival.append(d)
-    table = _CsvTable("marketing")
+    table = CsvTable("marketing")
     table.extend(np.array(arrival, dtype=np.int64), columns)
     return table
 
 
-def _marketing_defects(rng: np.random.Generator) -> list[Callable[[list[str]], list[str]]]:
+def marketing_defects(rng: np.random.Generator) -> list[Callable[[list[str]], list[str]]]:
     at = _positions("marketing")
 
     def negative_impressions(r: list[str]) -> list[str]:

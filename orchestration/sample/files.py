@@ -37,19 +37,15 @@ from orchestration.ingest.contract import (
     SOURCES,
     partition_folder,
 )
-from orchestration.sample.events import (
-    _ChunkEvents,
-)
+from orchestration.sample.events import ChunkEvents
 from orchestration.sample.vocabulary import (
     DAY_MS,
     MINUTE_MS,
 )
-from orchestration.sample.world import (
-    _Window,
-)
+from orchestration.sample.world import Window
 
 
-class _Writer:
+class Writer:
     """Writes files on two background threads (zlib and file I/O release the GIL), so the next
     day is generated while the previous one is compressed; at most a few files are in flight."""
 
@@ -83,7 +79,7 @@ def _write_file(path: Path, data: bytes | memoryview, compress: bool) -> None:
     path.write_bytes(data)
 
 
-def _clear_partitions(out_dir: Path) -> None:
+def clear_partitions(out_dir: Path) -> None:
     pattern = re.compile(PARTITION_PREFIX + r"\d{4}-\d{2}-\d{2}")
     for source in SOURCES:
         root = out_dir / source
@@ -137,13 +133,13 @@ def _corrupt_event(line: str, kind: str, rng: np.random.Generator) -> str:
     return ("[1,2]", '"heartbeat"', "42")[int(rng.integers(0, 3))]
 
 
-class _EventSink:
+class EventSink:
     """Collects event lines per arrival day and writes a day once no later chunk can add to it."""
 
     DUPLICATE_RATE = 0.005
     DEFECT_RATE = 0.0008
 
-    def __init__(self, window: _Window, writer: _Writer) -> None:
+    def __init__(self, window: Window, writer: Writer) -> None:
         self.window = window
         self.writer = writer
         self.pending: dict[int, list[tuple[np.ndarray, pa.Array]]] = defaultdict(list)
@@ -151,7 +147,7 @@ class _EventSink:
         self.defects = 0
         self.defect_kind = 0
 
-    def add(self, rng: np.random.Generator, day: _ChunkEvents) -> None:
+    def add(self, rng: np.random.Generator, day: ChunkEvents) -> None:
         w = self.window
         lines = pc.binary_join_element_wise(day.lines, "\n", "").cast(pa.large_string())
         on_time = w.day_index(day.occurred_ms) == day.arrival
@@ -205,7 +201,7 @@ class _EventSink:
 
 
 @dataclass
-class _CsvTable:
+class CsvTable:
     """The records of one CSV source, with the arrival day of each; defects are added later."""
 
     source: str
@@ -234,8 +230,8 @@ class _CsvTable:
 
     def write(
         self,
-        writer: _Writer,
-        window: _Window,
+        writer: Writer,
+        window: Window,
         name: str,
         compress_day: Callable[[int], bool],
         excel: bool = False,
@@ -267,7 +263,7 @@ CSV_FILES: dict[str, tuple[str, Callable[[int], bool], bool]] = {
 CSV_DEFECT_RATES = {"orders": 0.004, "surveys": 0.01, "customers": 0.004, "marketing": 0.01}
 
 
-def _texts(values: pa.Array) -> list[str]:
+def texts(values: pa.Array) -> list[str]:
     return [v if v is not None else "" for v in values.to_pylist()]
 
 

@@ -21,51 +21,45 @@ from pathlib import Path
 
 import numpy as np
 
-from orchestration.ingest.contract import (
-    SOURCES,
-)
-from orchestration.sample.events import (
-    _EventBuilder,
-)
+from orchestration.ingest.contract import SOURCES
+from orchestration.sample.events import EventBuilder
 from orchestration.sample.extracts import (
-    _customer_defects,
-    _customers_table,
-    _marketing_defects,
-    _marketing_table,
-    _order_defects,
-    _orders_table,
-    _survey_defects,
-    _surveys_table,
+    customer_defects,
+    customers_table,
+    marketing_defects,
+    marketing_table,
+    order_defects,
+    orders_table,
+    survey_defects,
+    surveys_table,
 )
 from orchestration.sample.files import (
     CSV_DEFECT_RATES,
     CSV_FILES,
-    _clear_partitions,
-    _EventSink,
-    _Writer,
+    EventSink,
+    Writer,
+    clear_partitions,
 )
 from orchestration.sample.orders import (
     HISTORY_DAYS,
-    _history_orders,
-    _OrderBatch,
-    _store_orders,
+    OrderBatch,
+    history_orders,
+    store_orders,
 )
-from orchestration.sample.sessions import (
-    _plan_sessions,
-)
+from orchestration.sample.sessions import plan_sessions
 from orchestration.sample.vocabulary import (
     EXPERIMENT_EFFECTS,
     NEVER,
     SESSIONS_PER_CHUNK,
 )
 from orchestration.sample.world import (
-    _ActivityClock,
-    _make_campaigns,
-    _make_customers,
-    _make_devices,
-    _make_products,
-    _Window,
-    _World,
+    ActivityClock,
+    Window,
+    World,
+    make_campaigns,
+    make_customers,
+    make_devices,
+    make_products,
 )
 
 DEFAULT_START: date = date(2026, 10, 1)
@@ -123,24 +117,24 @@ def generate(
     say = progress or (lambda _message: None)
     out_dir = Path(out_dir)
     rng = np.random.default_rng(seed)
-    window = _Window(start, days)
-    clock = _ActivityClock(window)
-    products = _make_products(rng)
-    people = _make_customers(rng, customers, window, clock)
-    devices = _make_devices(rng, people, window)
-    world = _World(window, clock, products, people, devices, _make_campaigns(window))
-    sessions = _plan_sessions(rng, world)
+    window = Window(start, days)
+    clock = ActivityClock(window)
+    products = make_products(rng)
+    people = make_customers(rng, customers, window, clock)
+    devices = make_devices(rng, people, window)
+    world = World(window, clock, products, people, devices, make_campaigns(window))
+    sessions = plan_sessions(rng, world)
     # A stream of its own, so the window's data is the same draw with or without the history.
-    earlier = _history_orders(np.random.default_rng([seed, HISTORY_DAYS]), world, 1, 1)
+    earlier = history_orders(np.random.default_rng([seed, HISTORY_DAYS]), world, 1, 1)
     say(f"planned {len(sessions.start_ms):,} sessions of {devices.n:,} devices and {customers:,} customers")
 
-    _clear_partitions(out_dir)
-    writer = _Writer(out_dir)
+    clear_partitions(out_dir)
+    writer = Writer(out_dir)
     rows: dict[str, int] = {}
     defects: dict[str, int] = {}
     try:
-        sink = _EventSink(window, writer)
-        builder = _EventBuilder(world, sessions)
+        sink = EventSink(window, writer)
+        builder = EventBuilder(world, sessions)
         builder.next_order = 1 + int((~earlier.store).sum())
         bounds = np.searchsorted(window.day_index(sessions.start_ms), np.arange(days + 1))
         batches, signup_customer, signup_at = [], [], []
@@ -161,15 +155,15 @@ def generate(
 
         signup_ms = np.full(customers, NEVER, dtype=np.int64)
         signup_ms[np.concatenate(signup_customer)] = np.concatenate(signup_at)
-        web_orders = _OrderBatch.concat(batches)
-        store = _store_orders(rng, world, 1 + int(earlier.store.sum()))
-        orders_csv, history = _orders_table(rng, world, _OrderBatch.concat([earlier, web_orders, store]))
+        web_orders = OrderBatch.concat(batches)
+        store = store_orders(rng, world, 1 + int(earlier.store.sum()))
+        orders_csv, history = orders_table(rng, world, OrderBatch.concat([earlier, web_orders, store]))
         chat_facts = tuple(np.concatenate([c[i] for c in chats]) for i in range(3))
         tables = [
-            (orders_csv, _order_defects(rng)),
-            (_surveys_table(rng, world, history, chat_facts, signup_ms), _survey_defects(rng)),
-            (_customers_table(rng, world, signup_ms), _customer_defects(rng)),
-            (_marketing_table(rng, world, sessions), _marketing_defects(rng)),
+            (orders_csv, order_defects(rng)),
+            (surveys_table(rng, world, history, chat_facts, signup_ms), survey_defects(rng)),
+            (customers_table(rng, world, signup_ms), customer_defects(rng)),
+            (marketing_table(rng, world, sessions), marketing_defects(rng)),
         ]
         for table, kinds in tables:
             table.add_defects(rng, kinds, CSV_DEFECT_RATES[table.source])

@@ -33,13 +33,11 @@ from orchestration.sample.vocabulary import (
     DAY_MS,
     HOUR_MS,
 )
-from orchestration.sample.world import (
-    _World,
-)
+from orchestration.sample.world import World
 
 
 @dataclass
-class _OrderBatch:
+class OrderBatch:
     """Orders (one row per order) and their lines from one chunk of sessions or the store."""
 
     number: np.ndarray
@@ -59,8 +57,8 @@ class _OrderBatch:
     discount_minor: np.ndarray
 
     @staticmethod
-    def concat(batches: list[_OrderBatch]) -> _OrderBatch:
-        names = list(_OrderBatch.__dataclass_fields__)
+    def concat(batches: list[OrderBatch]) -> OrderBatch:
+        names = list(OrderBatch.__dataclass_fields__)
         merged = {}
         base = np.cumsum([0] + [len(b.number) for b in batches])
         for name in names:
@@ -68,12 +66,12 @@ class _OrderBatch:
             if name == "line_order":
                 parts = [p + base[i] for i, p in enumerate(parts)]
             merged[name] = np.concatenate(parts) if parts else np.zeros(0, np.int64)
-        return _OrderBatch(**merged)
+        return OrderBatch(**merged)
 
 
-def _order_lines(
+def order_lines(
     rng: np.random.Generator,
-    world: _World,
+    world: World,
     customer: np.ndarray,
     first_product: np.ndarray,
     device: np.ndarray | None,
@@ -119,7 +117,7 @@ def _order_lines(
     return order_of, line_number, product, quantity, unit, discount
 
 
-def _occurrence_rank(keys: np.ndarray) -> np.ndarray:
+def occurrence_rank(keys: np.ndarray) -> np.ndarray:
     """0 for the first occurrence of each key in array order, 1 for the second, ..."""
     order = np.argsort(keys, kind="stable")
     sorted_keys = keys[order]
@@ -130,7 +128,7 @@ def _occurrence_rank(keys: np.ndarray) -> np.ndarray:
     return out
 
 
-def _store_orders(rng: np.random.Generator, world: _World, first_number: int) -> _OrderBatch:
+def store_orders(rng: np.random.Generator, world: World, first_number: int) -> OrderBatch:
     cust, window = world.customers, world.window
     alive = np.clip((cust.active_until_ms - window.t0) / DAY_MS, 0, window.days)
     base = np.where(cust.in_window, 0.0, cust.store_rate * np.where(alive > 0, alive, window.days * 0.3))
@@ -145,10 +143,10 @@ def _store_orders(rng: np.random.Generator, world: _World, first_number: int) ->
     customer, ms = customer[order], ms[order]
     coupon = np.where(rng.random(n) < 0.05, 3, -1)
     no_product = np.full(n, -1)
-    order_of, line_number, product, quantity, unit, discount = _order_lines(
+    order_of, line_number, product, quantity, unit, discount = order_lines(
         rng, world, customer, no_product, None, cust.interests[customer, 0], np.zeros(n, bool), coupon
     )
-    return _OrderBatch(
+    return OrderBatch(
         number=first_number + np.arange(n),
         store=np.ones(n, bool),
         customer=customer,
@@ -174,7 +172,7 @@ HISTORY_DAYS = 365
 HISTORY_ORDERS_PER_CART_SESSION = 0.3
 
 
-def _history_orders(rng: np.random.Generator, world: _World, first_web: int, first_store: int) -> _OrderBatch:
+def history_orders(rng: np.random.Generator, world: World, first_web: int, first_store: int) -> OrderBatch:
     """The pre-window customers' orders of the year before the window (store orders for those
     without a device). Each buys at a steady rate from sign-up (or the year's start) until they drop
     out: customers still active when the window opens buy to its start, dormant ones stopped at a
@@ -207,13 +205,13 @@ def _history_orders(rng: np.random.Generator, world: _World, first_web: int, fir
     device = first_device[customer]
     usd = ~in_store & dev.usd[np.maximum(device, 0)]
     coupon = np.where(rng.random(k) < 0.05, 3, -1)
-    order_of, line_number, product, quantity, unit, discount = _order_lines(
+    order_of, line_number, product, quantity, unit, discount = order_lines(
         rng, world, customer, np.full(k, -1), None, cust.interests[customer, 0], usd, coupon
     )
     number = np.empty(k, dtype=np.int64)
     number[~in_store] = first_web + np.arange(int((~in_store).sum()))
     number[in_store] = first_store + np.arange(int(in_store.sum()))
-    return _OrderBatch(
+    return OrderBatch(
         number=number,
         store=in_store,
         customer=customer,

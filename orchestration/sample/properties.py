@@ -7,17 +7,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from orchestration.sample.orders import (
-    _occurrence_rank,
-    _OrderBatch,
+    OrderBatch,
+    occurrence_rank,
 )
 from orchestration.sample.text import (
-    _json_object,
-    _money,
-    _numbers,
-    _plain,
-    _prefixed_ids,
-    _scatter,
-    _take,
+    integer_texts,
+    json_object,
+    money,
+    plain,
+    prefixed_ids,
+    scatter,
+    take,
 )
 from orchestration.sample.vocabulary import (
     AD_PLACEMENTS,
@@ -30,24 +30,22 @@ from orchestration.sample.vocabulary import (
     SEARCH_TERMS,
     S,
 )
-from orchestration.sample.world import (
-    _World,
-)
+from orchestration.sample.world import World
 
 
-def _event_properties(
+def event_properties(
     rng: np.random.Generator,
-    world: _World,
+    world: World,
     e: dict[str, np.ndarray],
     usd: np.ndarray,
-    batch: _OrderBatch,
+    batch: OrderBatch,
     totals: np.ndarray,
     items: np.ndarray,
     order_pos: np.ndarray,
 ) -> pa.Array:
     slot = e["slot"]
     n = len(slot)
-    currency = _plain(CURRENCIES)
+    currency = plain(CURRENCIES)
     parts: list[tuple[np.ndarray, pa.Array]] = []
 
     def rows_of(*names: str) -> np.ndarray:
@@ -57,10 +55,10 @@ def _event_properties(
     parts.append(
         (
             rows,
-            _json_object(
+            json_object(
                 [
-                    ("query", _plain(SEARCH_TERMS).take(pa.array(e["term"][rows])), True),
-                    ("results", _numbers(rng.integers(0, 240, len(rows))), False),
+                    ("query", plain(SEARCH_TERMS).take(pa.array(e["term"][rows])), True),
+                    ("results", integer_texts(rng.integers(0, 240, len(rows))), False),
                 ]
             ),
         )
@@ -71,10 +69,10 @@ def _event_properties(
     parts.append(
         (
             rows,
-            _json_object(
+            json_object(
                 [
-                    ("quantity", _numbers(np.ones(len(rows))), False),
-                    ("price", _money(price, usd[rows]), False),
+                    ("quantity", integer_texts(np.ones(len(rows))), False),
+                    ("price", money(price, usd[rows]), False),
                     ("currency", currency.take(pa.array(usd[rows].astype(int))), True),
                 ]
             ),
@@ -84,11 +82,11 @@ def _event_properties(
     parts.append(
         (
             rows,
-            _json_object(
+            json_object(
                 [
                     (
                         "payment_method",
-                        _plain(PAYMENT_METHODS).take(pa.array(rng.integers(0, 5, len(rows)))),
+                        plain(PAYMENT_METHODS).take(pa.array(rng.integers(0, 5, len(rows)))),
                         True,
                     ),
                 ]
@@ -100,28 +98,28 @@ def _event_properties(
     parts.append(
         (
             rows,
-            _json_object(
+            json_object(
                 [
-                    ("revenue", _money(totals[pos], batch.usd[pos]), False),
+                    ("revenue", money(totals[pos], batch.usd[pos]), False),
                     ("currency", currency.take(pa.array(batch.usd[pos].astype(int))), True),
-                    ("items", _numbers(items[pos]), False),
-                    ("coupon", _take(_plain([c[0] for c in COUPONS]), batch.coupon[pos]), True),
+                    ("items", integer_texts(items[pos]), False),
+                    ("coupon", take(plain([c[0] for c in COUPONS]), batch.coupon[pos]), True),
                 ]
             ),
         )
     )
     rows = rows_of("chatbot_message")
-    turn = _occurrence_rank(e["ev_sess"][rows]) + 1
+    turn = occurrence_rank(e["ev_sess"][rows]) + 1
     parts.append(
         (
             rows,
-            _json_object(
+            json_object(
                 [
-                    ("turn", _numbers(turn), False),
+                    ("turn", integer_texts(turn), False),
                     ("sender", pc.if_else(pa.array(turn % 2 == 1), "user", "bot"), True),
                     (
                         "intent",
-                        _plain(CHAT_INTENTS).take(pa.array(e["ev_g"][rows] % len(CHAT_INTENTS))),
+                        plain(CHAT_INTENTS).take(pa.array(e["ev_g"][rows] % len(CHAT_INTENTS))),
                         True,
                     ),
                 ]
@@ -132,14 +130,14 @@ def _event_properties(
     parts.append(
         (
             rows,
-            _json_object(
+            json_object(
                 [
                     (
                         "placement",
-                        _plain(AD_PLACEMENTS).take(pa.array(e["ev_unit"][rows] % len(AD_PLACEMENTS))),
+                        plain(AD_PLACEMENTS).take(pa.array(e["ev_unit"][rows] % len(AD_PLACEMENTS))),
                         True,
                     ),
-                    ("creative_id", _prefixed_ids("cr_", e["ev_unit"][rows] % 37, 3), True),
+                    ("creative_id", prefixed_ids("cr_", e["ev_unit"][rows] % 37, 3), True),
                 ]
             ),
         )
@@ -148,7 +146,7 @@ def _event_properties(
     parts.append(
         (
             rows,
-            _json_object(
+            json_object(
                 [
                     (
                         "content_type",
@@ -163,11 +161,11 @@ def _event_properties(
     parts.append(
         (
             rows,
-            _json_object(
+            json_object(
                 [
                     (
                         "method",
-                        _plain(LOGIN_METHODS).take(
+                        plain(LOGIN_METHODS).take(
                             pa.array(rng.choice(4, len(rows), p=[0.4, 0.35, 0.15, 0.1]))
                         ),
                         True,
@@ -180,9 +178,9 @@ def _event_properties(
     parts.append(
         (
             rows,
-            _json_object(
+            json_object(
                 [
-                    ("video_id", _prefixed_ids("v", rng.integers(1, 20, len(rows)), 2), True),
+                    ("video_id", prefixed_ids("v", rng.integers(1, 20, len(rows)), 2), True),
                     (
                         "autoplay",
                         pc.if_else(pa.array(rng.random(len(rows)) < 0.3), "true", "false"),
@@ -196,15 +194,15 @@ def _event_properties(
     parts.append(
         (
             rows,
-            _json_object(
+            json_object(
                 [
                     (
                         "client",
-                        _plain(MAIL_CLIENTS).take(pa.array(e["ev_g"][rows] % len(MAIL_CLIENTS))),
+                        plain(MAIL_CLIENTS).take(pa.array(e["ev_g"][rows] % len(MAIL_CLIENTS))),
                         True,
                     ),
                 ]
             ),
         )
     )
-    return _scatter(n, parts)
+    return scatter(n, parts)

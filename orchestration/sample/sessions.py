@@ -46,13 +46,13 @@ from orchestration.sample.vocabulary import (
     TIME_ZONES,
 )
 from orchestration.sample.world import (
-    _Campaigns,
-    _World,
+    Campaigns,
+    World,
 )
 
 
 @dataclass
-class _Sessions:
+class Sessions:
     """One row per session, sorted by start time. Everything about a session's shape is decided
     here; the events themselves are expanded day by day."""
 
@@ -74,7 +74,7 @@ class _Sessions:
     eco: np.ndarray
 
 
-def _place_sessions(rng: np.random.Generator, world: _World) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _place_sessions(rng: np.random.Generator, world: World) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(device, start, rank within device) of every session, grouped by device in time order."""
     cust, dev, window, clock = world.customers, world.devices, world.window, world.clock
     owner = np.maximum(dev.owner, 0)
@@ -123,7 +123,7 @@ def _first_per_device(n_devices: int, device: np.ndarray, start: np.ndarray, mas
     return first
 
 
-def _plan_sessions(rng: np.random.Generator, world: _World) -> _Sessions:
+def plan_sessions(rng: np.random.Generator, world: World) -> Sessions:
     cust, dev, window, camps = world.customers, world.devices, world.window, world.campaigns
     device, start, rank = _place_sessions(rng, world)
     n = len(device)
@@ -197,7 +197,7 @@ def _plan_sessions(rng: np.random.Generator, world: _World) -> _Sessions:
     late_days = np.where(late, rng.integers(1, 4, n), 0)
 
     order = np.lexsort((device, start))
-    return _Sessions(
+    return Sessions(
         device=device[order],
         start_ms=start[order],
         state=state[order],
@@ -230,7 +230,7 @@ def _pick_campaigns(rng: np.random.Generator, weight: np.ndarray, day: np.ndarra
 
 
 def _pick_referrers(
-    rng: np.random.Generator, campaign: np.ndarray, camps: _Campaigns, app: np.ndarray
+    rng: np.random.Generator, campaign: np.ndarray, camps: Campaigns, app: np.ndarray
 ) -> np.ndarray:
     n = len(campaign)
     offsets = np.cumsum([0, len(ORGANIC_SEARCH_REFERRERS), len(SOCIAL_REFERRERS), len(OTHER_REFERRERS)])

@@ -17,7 +17,7 @@ from orchestration.sample.vocabulary import (
 )
 
 
-def _plain(values: Sequence[str]) -> pa.Array:
+def plain(values: Sequence[str]) -> pa.Array:
     # Vocabulary strings are spliced into JSON without escaping, so they must not need it.
     for value in values:
         if any(c in value for c in '"\\') or any(ord(c) < 0x20 for c in value):
@@ -25,7 +25,7 @@ def _plain(values: Sequence[str]) -> pa.Array:
     return pa.array(values, pa.string())
 
 
-def _from_matrix(mat: np.ndarray) -> pa.Array:
+def from_matrix(mat: np.ndarray) -> pa.Array:
     n, width = mat.shape
     offsets = np.arange(0, (n + 1) * width, width, dtype=np.int32)
     data = np.ascontiguousarray(mat, dtype=np.uint8).tobytes()
@@ -40,19 +40,19 @@ def _digits(values: np.ndarray, width: int) -> np.ndarray:
 HEX_DIGITS = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 
 
-def _hex(values: np.ndarray, width: int) -> np.ndarray:
+def hex_matrix(values: np.ndarray, width: int) -> np.ndarray:
     shifts = np.arange(width - 1, -1, -1, dtype=np.uint64) * np.uint64(4)
     return HEX_DIGITS[(np.asarray(values, dtype=np.uint64)[:, None] >> shifts) & np.uint64(15)]
 
 
-def _prefixed_ids(prefix: str, numbers: np.ndarray, width: int) -> pa.Array:
+def prefixed_ids(prefix: str, numbers: np.ndarray, width: int) -> pa.Array:
     mat = np.empty((len(numbers), len(prefix) + width), dtype=np.uint8)
     mat[:, : len(prefix)] = np.frombuffer(prefix.encode(), dtype=np.uint8)
     mat[:, len(prefix) :] = _digits(numbers, width)
-    return _from_matrix(mat)
+    return from_matrix(mat)
 
 
-def _uuids(rng: np.random.Generator, n: int) -> pa.Array:
+def uuids(rng: np.random.Generator, n: int) -> pa.Array:
     raw = np.frombuffer(rng.bytes(16 * n), dtype=np.uint8).reshape(n, 16)
     nibbles = np.empty((n, 32), dtype=np.uint8)
     nibbles[:, 0::2] = raw >> 4
@@ -64,10 +64,10 @@ def _uuids(rng: np.random.Generator, n: int) -> pa.Array:
     for src, dst in ((0, 0), (8, 9), (12, 14), (16, 19), (20, 24)):
         span = {0: 8, 8: 4, 12: 4, 16: 4, 20: 12}[src]
         mat[:, dst : dst + span] = text[:, src : src + span]
-    return _from_matrix(mat)
+    return from_matrix(mat)
 
 
-def _timestamps(ms: np.ndarray, style: np.ndarray, millis: np.ndarray | bool = False) -> pa.Array:
+def timestamps(ms: np.ndarray, style: np.ndarray, millis: np.ndarray | bool = False) -> pa.Array:
     """ISO-8601 strings with an offset; style indexes TS_SUFFIXES. The same instant is written
     in local time for +09:00, so every string parses back to the same UTC instant."""
     ms = np.asarray(ms, dtype=np.int64)
@@ -94,23 +94,23 @@ def _timestamps(ms: np.ndarray, style: np.ndarray, millis: np.ndarray | bool = F
     mat[:, 10] = ord("T")
     mat[:, [13, 16]] = ord(":")
     mat[:, 19] = ord(".")
-    base = _from_matrix(mat[:, :19])
-    suffix = _plain(TS_SUFFIXES).take(pa.array(style))
+    base = from_matrix(mat[:, :19])
+    suffix = plain(TS_SUFFIXES).take(pa.array(style))
     if np.any(millis):
-        fraction = _from_matrix(mat[:, 19:23])
+        fraction = from_matrix(mat[:, 19:23])
         keep = np.broadcast_to(np.asarray(millis, dtype=bool), (n,))
         fraction = pc.if_else(pa.array(keep), fraction, "")
         return pc.binary_join_element_wise(base, fraction, suffix, "")
     return pc.binary_join_element_wise(base, suffix, "")
 
 
-def _take(vocab: pa.Array, index: np.ndarray) -> pa.Array:
+def take(vocab: pa.Array, index: np.ndarray) -> pa.Array:
     """vocab[index], null where index < 0."""
     index = np.asarray(index, dtype=np.int64)
     return vocab.take(pa.array(index, mask=index < 0))
 
 
-def _money(minor: np.ndarray, usd: np.ndarray) -> pa.Array:
+def money(minor: np.ndarray, usd: np.ndarray) -> pa.Array:
     """Amounts in minor units as text: KRW has none (39000), USD has cents (29.99)."""
     minor = np.asarray(minor, dtype=np.int64)
     whole = pc.cast(pa.array(minor // np.where(usd, 100, 1)), pa.string())
@@ -120,11 +120,11 @@ def _money(minor: np.ndarray, usd: np.ndarray) -> pa.Array:
     )
 
 
-def _numbers(values: np.ndarray) -> pa.Array:
+def integer_texts(values: np.ndarray) -> pa.Array:
     return pc.cast(pa.array(np.asarray(values, dtype=np.int64)), pa.string())
 
 
-def _scatter(n: int, parts: list[tuple[np.ndarray, pa.Array]]) -> pa.Array:
+def scatter(n: int, parts: list[tuple[np.ndarray, pa.Array]]) -> pa.Array:
     """A length-n string column from (positions, values) parts; null where no part writes."""
     chunks: list[pa.Array] = []
     where = np.full(n, -1, dtype=np.int64)
@@ -136,10 +136,10 @@ def _scatter(n: int, parts: list[tuple[np.ndarray, pa.Array]]) -> pa.Array:
             chunks.append(values.cast(pa.string()))
     if not chunks:
         return pa.nulls(n, pa.string())
-    return _take(pa.concat_arrays(chunks), where)
+    return take(pa.concat_arrays(chunks), where)
 
 
-def _json_object(members: list[tuple[str, pa.Array, bool]]) -> pa.Array:
+def json_object(members: list[tuple[str, pa.Array, bool]]) -> pa.Array:
     """JSON objects from (name, text, quoted) members; a null member is left out."""
     fragments = []
     for name, values, quoted in members:

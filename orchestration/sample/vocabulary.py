@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from orchestration.ingest.contract import (
-    SURVEY_SCALES,
-)
+from orchestration.ingest.contract import SURVEY_SCALES
 
 EXPERIMENT_EFFECTS: dict[str, dict[str, float]] = {
     "exp_checkout_button": {"control": 1.0, "treatment": 1.25},

@@ -35,11 +35,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from orchestration.sample.text import (
-    _from_matrix,
-    _hex,
-    _numbers,
-    _plain,
-    _prefixed_ids,
+    from_matrix,
+    hex_matrix,
+    integer_texts,
+    plain,
+    prefixed_ids,
 )
 from orchestration.sample.vocabulary import (
     ADJECTIVES,
@@ -68,7 +68,7 @@ from orchestration.sample.vocabulary import (
 
 
 @dataclass(frozen=True)
-class _Window:
+class Window:
     start: date
     days: int
 
@@ -87,10 +87,10 @@ class _Window:
         return self.start + timedelta(days=int(index))
 
 
-class _ActivityClock:
+class ActivityClock:
     """Cumulative visit intensity per time zone, hour by hour over the window (see docstring)."""
 
-    def __init__(self, window: _Window) -> None:
+    def __init__(self, window: Window) -> None:
         hours = window.days * 24
         self.grid = window.t0 + np.arange(hours + 1, dtype=np.int64) * HOUR_MS
         first_weekday = window.start.weekday()
@@ -141,7 +141,7 @@ class _Products:
         return np.minimum(out, self.cat_hi[category] - 1)
 
 
-def _make_products(rng: np.random.Generator) -> _Products:
+def make_products(rng: np.random.Generator) -> _Products:
     category, eco, krw, names = [], [], [], []
     for c, (_slug, _title, count, low, high, _pop, nouns) in enumerate(CATEGORIES):
         is_eco = np.ones(count, bool) if c == ECO_CATEGORY else rng.random(count) < 0.25
@@ -165,13 +165,13 @@ def _make_products(rng: np.random.Generator) -> _Products:
     # USD list prices at roughly 1,350 KRW/USD, ending in .99 like a global storefront.
     usd_cents = np.maximum(np.floor(krw_arr / 1350), 1).astype(np.int64) * 100 - 1
     numbers = np.arange(1, n + 1)
-    ids = _prefixed_ids("P", numbers, 4)
+    ids = prefixed_ids("P", numbers, 4)
     popularity = 1.0 / (1 + rng.permutation(np.arange(n)) % 40) ** 0.9  # Zipf-like within category
     cum = np.stack([np.cumsum(popularity), np.cumsum(popularity * np.where(eco_arr, 4.0, 1.0))])
     bounds = np.cumsum([c[2] for c in CATEGORIES])
     return _Products(
         ids=ids,
-        titles=_plain([f"{name} | {SHOP}" for name in names]),
+        titles=plain([f"{name} | {SHOP}" for name in names]),
         paths=pc.binary_join_element_wise("/products/", ids, ""),
         category=category_arr,
         eco=eco_arr,
@@ -205,7 +205,7 @@ class _Customers:
     store_rate: np.ndarray  # store orders per day
 
 
-def _make_customers(rng: np.random.Generator, n: int, window: _Window, clock: _ActivityClock) -> _Customers:
+def make_customers(rng: np.random.Generator, n: int, window: Window, clock: ActivityClock) -> _Customers:
     new_share = min(0.5, 0.01 * window.days)
     in_window = rng.random(n) < new_share
     region = rng.choice(len(REGIONS), n, p=[r[1] for r in REGIONS])
@@ -228,10 +228,10 @@ def _make_customers(rng: np.random.Generator, n: int, window: _Window, clock: _A
     gender = rng.choice([0, 1, 2, -1], n, p=[0.50, 0.40, 0.03, 0.07])
     education = rng.choice([0, 1, 2, 3, -1], n, p=[0.25, 0.45, 0.15, 0.04, 0.11])
     opt_in = rng.random(n) < np.where(interests[:, 0], 0.7, 0.55)
-    first = _plain(FIRST_NAMES).take(pa.array(rng.integers(0, len(FIRST_NAMES), n)))
-    last = _plain(LAST_NAMES).take(pa.array(rng.integers(0, len(LAST_NAMES), n)))
-    domain = _plain(MAIL_DOMAINS).take(pa.array(rng.integers(0, len(MAIL_DOMAINS), n)))
-    email = pc.binary_join_element_wise(first, ".", last, _numbers(np.arange(1, n + 1)), "@", domain, "")
+    first = plain(FIRST_NAMES).take(pa.array(rng.integers(0, len(FIRST_NAMES), n)))
+    last = plain(LAST_NAMES).take(pa.array(rng.integers(0, len(LAST_NAMES), n)))
+    domain = plain(MAIL_DOMAINS).take(pa.array(rng.integers(0, len(MAIL_DOMAINS), n)))
+    email = pc.binary_join_element_wise(first, ".", last, integer_texts(np.arange(1, n + 1)), "@", domain, "")
     width = max(5, len(str(n)))
 
     session_rate = rng.gamma(0.8, 0.5 / 0.8, n)
@@ -242,7 +242,7 @@ def _make_customers(rng: np.random.Generator, n: int, window: _Window, clock: _A
     active_until[dormant] = window.t0
     return _Customers(
         n=n,
-        ids=_prefixed_ids("C", np.arange(1, n + 1), width),
+        ids=prefixed_ids("C", np.arange(1, n + 1), width),
         in_window=in_window,
         anchor_ms=anchor,
         region=region,
@@ -282,7 +282,7 @@ class _Devices:
     variants: dict[str, np.ndarray]
 
 
-def _make_devices(rng: np.random.Generator, customers: _Customers, window: _Window) -> _Devices:
+def make_devices(rng: np.random.Generator, customers: _Customers, window: Window) -> _Devices:
     n_c = customers.n
     per_customer = np.where(customers.in_window, 1, rng.choice([0, 1, 2], n_c, p=[0.07, 0.65, 0.28]))
     # Customers without a device buy in the store; a few device users do too.
@@ -338,11 +338,11 @@ def _make_devices(rng: np.random.Generator, customers: _Customers, window: _Wind
         anon_numbers[clash] = rng.integers(0, 2**48, len(clash), dtype=np.uint64)
     mat = np.empty((n, 14), dtype=np.uint8)
     mat[:, :2] = np.frombuffer(b"a-", dtype=np.uint8)
-    mat[:, 2:] = _hex(anon_numbers, 12)
+    mat[:, 2:] = hex_matrix(anon_numbers, 12)
     variants = {exp: rng.integers(0, len(effects), n) for exp, effects in EXPERIMENT_EFFECTS.items()}
     return _Devices(
         n=n,
-        anonymous_ids=_from_matrix(mat),
+        anonymous_ids=from_matrix(mat),
         owner=owner,
         second_owner=second_owner,
         rate_share=np.concatenate([share, np.zeros(n_anon)]),
@@ -361,7 +361,7 @@ def _make_devices(rng: np.random.Generator, customers: _Customers, window: _Wind
 
 
 @dataclass
-class _Campaigns:
+class Campaigns:
     platform: list[str]
     name: list[str]
     medium: list[str]
@@ -369,7 +369,7 @@ class _Campaigns:
     weight: np.ndarray  # (days, campaigns) daily budget weight, 0 when not running
 
 
-def _make_campaigns(window: _Window) -> _Campaigns:
+def make_campaigns(window: Window) -> Campaigns:
     rows: list[tuple[str, str, str, bool, np.ndarray]] = []
 
     def span(weight: float, frm: float, to: float) -> np.ndarray:
@@ -390,7 +390,7 @@ def _make_campaigns(window: _Window) -> _Campaigns:
             w = np.zeros(window.days)
             w[d : d + 3] = [1.0, 0.4, 0.15][: window.days - d]
             rows.append(("email", f"newsletter_w{day.isocalendar().week:02d}", "email", True, w))
-    return _Campaigns(
+    return Campaigns(
         platform=[r[0] for r in rows],
         name=[r[1] for r in rows],
         medium=[r[2] for r in rows],
@@ -400,10 +400,10 @@ def _make_campaigns(window: _Window) -> _Campaigns:
 
 
 @dataclass
-class _World:
-    window: _Window
-    clock: _ActivityClock
+class World:
+    window: Window
+    clock: ActivityClock
     products: _Products
     customers: _Customers
     devices: _Devices
-    campaigns: _Campaigns
+    campaigns: Campaigns
