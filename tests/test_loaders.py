@@ -223,7 +223,7 @@ def test_json_line_that_is_not_an_object_is_rejected(wh: Warehouse, not_an_objec
 
 
 @pytest.mark.parametrize("how", ["absent", "null"])
-@pytest.mark.parametrize("field", ["event_id", "event_type", "occurred_at", "anonymous_id"])
+@pytest.mark.parametrize("field", CONTRACT["events"].required)
 def test_event_missing_required_field_is_rejected(wh: Warehouse, field: str, how: str) -> None:
     bad = event(**{"event_id": "e2", field: MISSING if how == "absent" else None})
     wh.write("events", "a.jsonl", lines(event(event_id="e1"), bad))
@@ -234,7 +234,7 @@ def test_event_missing_required_field_is_rejected(wh: Warehouse, field: str, how
     assert_reject(reject, file=rel("events", "a.jsonl"), line=2, raw=bad, mentions=(field,))
 
 
-@pytest.mark.parametrize("field", ["event_id", "event_type", "occurred_at", "anonymous_id"])
+@pytest.mark.parametrize("field", CONTRACT["events"].required)
 def test_event_empty_string_required_field_is_rejected(wh: Warehouse, field: str) -> None:
     bad = event(**{"event_id": "e2", field: ""})
     wh.write("events", "a.jsonl", lines(bad, event(event_id="e1")))
@@ -387,6 +387,25 @@ def test_orders_missing_order_id_is_rejected(wh: Warehouse) -> None:
     assert [(r["order_id"], r["_line_number"]) for r in wh.rows("orders")] == [("O1", 2), ("O3", 4)]
     [reject] = wh.rejects("orders")
     assert_reject(reject, file=rel("orders", "o.csv"), line=3, raw=bad, mentions=("order_id",))
+
+
+def test_required_event_fields_are_the_four_of_the_contract() -> None:
+    assert set(CONTRACT["events"].required) == {"event_id", "event_type", "occurred_at", "anonymous_id"}
+
+
+@pytest.mark.parametrize(
+    "source,column",
+    [(source, column) for source in SOURCES if source != "events" for column in CONTRACT[source].required],
+)
+def test_csv_record_without_a_required_column_is_rejected(wh: Warehouse, source: str, column: str) -> None:
+    # every column the contract marks required, blank in an otherwise valid record
+    bad = csv_row(source, **{column: ""})
+    wh.write(source, "x.csv", csv_text(source, csv_row(source), bad))
+
+    expect(wh.load(source), read=2, loaded=1, rejected=1)
+    [reject] = wh.rejects(source)
+    assert_reject(reject, file=rel(source, "x.csv"), line=3, raw=bad, mentions=(column,))
+    assert f"missing required field {column}" in reject["reason"]
 
 
 @pytest.mark.parametrize(
