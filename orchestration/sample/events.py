@@ -10,22 +10,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from orchestration.sample.orders import (
-    OrderBatch,
-    occurrence_rank,
-    order_lines,
-)
+from orchestration.sample.orders import OrderBatch, occurrence_rank, order_lines
 from orchestration.sample.properties import event_properties
 from orchestration.sample.sessions import Sessions
-from orchestration.sample.text import (
-    json_object,
-    plain,
-    prefixed_ids,
-    scatter,
-    take,
-    timestamps,
-    uuids,
-)
+from orchestration.sample.text import json_object, plain, prefixed_ids, scatter, take, timestamps, uuids
 from orchestration.sample.vocabulary import (
     BLOG_POSTS,
     BROWSE_KINDS,

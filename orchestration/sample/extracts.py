@@ -19,24 +19,11 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from orchestration.ingest.contract import (
-    CONTRACT,
-    ORDER_STATUSES,
-)
-from orchestration.sample.files import (
-    CsvTable,
-    texts,
-)
+from orchestration.ingest.contract import CONTRACT, ORDER_STATUSES
+from orchestration.sample.files import CsvTable, texts
 from orchestration.sample.orders import OrderBatch
 from orchestration.sample.sessions import Sessions
-from orchestration.sample.text import (
-    integer_texts,
-    money,
-    plain,
-    prefixed_ids,
-    take,
-    timestamps,
-)
+from orchestration.sample.text import integer_texts, money, plain, prefixed_ids, take, timestamps
 from orchestration.sample.vocabulary import (
     CATEGORIES,
     COMMENTS,

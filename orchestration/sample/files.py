@@ -31,17 +31,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from orchestration.ingest.contract import (
-    CONTRACT,
-    PARTITION_PREFIX,
-    SOURCES,
-    partition_folder,
-)
+from orchestration.ingest.contract import CONTRACT, PARTITION_PREFIX, SOURCES, partition_folder
 from orchestration.sample.events import ChunkEvents
-from orchestration.sample.vocabulary import (
-    DAY_MS,
-    MINUTE_MS,
-)
+from orchestration.sample.vocabulary import DAY_MS, MINUTE_MS
 from orchestration.sample.world import Window
 
 

@@ -33,25 +33,10 @@ from orchestration.sample.extracts import (
     survey_defects,
     surveys_table,
 )
-from orchestration.sample.files import (
-    CSV_DEFECT_RATES,
-    CSV_FILES,
-    EventSink,
-    Writer,
-    clear_partitions,
-)
-from orchestration.sample.orders import (
-    HISTORY_DAYS,
-    OrderBatch,
-    history_orders,
-    store_orders,
-)
+from orchestration.sample.files import CSV_DEFECT_RATES, CSV_FILES, EventSink, Writer, clear_partitions
+from orchestration.sample.orders import HISTORY_DAYS, OrderBatch, history_orders, store_orders
 from orchestration.sample.sessions import plan_sessions
-from orchestration.sample.vocabulary import (
-    EXPERIMENT_EFFECTS,
-    NEVER,
-    SESSIONS_PER_CHUNK,
-)
+from orchestration.sample.vocabulary import EXPERIMENT_EFFECTS, NEVER, SESSIONS_PER_CHUNK
 from orchestration.sample.world import (
     ActivityClock,
     Window,

@@ -27,12 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from orchestration.sample.vocabulary import (
-    CATEGORIES,
-    COUPONS,
-    DAY_MS,
-    HOUR_MS,
-)
+from orchestration.sample.vocabulary import CATEGORIES, COUPONS, DAY_MS, HOUR_MS
 from orchestration.sample.world import World
 
 

@@ -6,19 +6,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from orchestration.sample.orders import (
-    OrderBatch,
-    occurrence_rank,
-)
-from orchestration.sample.text import (
-    integer_texts,
-    json_object,
-    money,
-    plain,
-    prefixed_ids,
-    scatter,
-    take,
-)
+from orchestration.sample.orders import OrderBatch, occurrence_rank
+from orchestration.sample.text import integer_texts, json_object, money, plain, prefixed_ids, scatter, take
 from orchestration.sample.vocabulary import (
     AD_PLACEMENTS,
     CHAT_INTENTS,

@@ -45,10 +45,7 @@ from orchestration.sample.vocabulary import (
     SOCIAL_REFERRERS,
     TIME_ZONES,
 )
-from orchestration.sample.world import (
-    Campaigns,
-    World,
-)
+from orchestration.sample.world import Campaigns, World
 
 
 @dataclass

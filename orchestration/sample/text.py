@@ -11,10 +11,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from orchestration.sample.vocabulary import (
-    HOUR_MS,
-    TS_SUFFIXES,
-)
+from orchestration.sample.vocabulary import HOUR_MS, TS_SUFFIXES
 
 
 def plain(values: Sequence[str]) -> pa.Array:

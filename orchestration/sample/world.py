@@ -34,13 +34,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from orchestration.sample.text import (
-    from_matrix,
-    hex_matrix,
-    integer_texts,
-    plain,
-    prefixed_ids,
-)
+from orchestration.sample.text import from_matrix, hex_matrix, integer_texts, plain, prefixed_ids
 from orchestration.sample.vocabulary import (
     ADJECTIVES,
     CATEGORIES,
