@@ -29,7 +29,7 @@ $(UV):
 setup: $(UV)
 	$(UV) sync --frozen --compile-bytecode
 	mkdir -p $(DAGSTER_HOME)
-	$(RUN) python -c "from orchestration.dbt_parse import prepare_dbt_manifest; prepare_dbt_manifest()"
+	$(RUN) python -c "from orchestration.transform.dbt_parse import prepare_dbt_manifest; prepare_dbt_manifest()"
 
 demo: setup
 	$(RUN) warehouse demo

@@ -18,7 +18,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from orchestration import clv  # noqa: E402
+from engagement_stats import clv  # noqa: E402
 
 TRUE_BGNBD = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
 TRUE_GG = {"p": 6.25, "q": 3.74, "gamma": 15.44}

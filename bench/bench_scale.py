@@ -38,7 +38,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.common import cached_sample  # noqa: E402
-from orchestration.settings import DEFAULT_MEMORY_LIMIT  # noqa: E402
+from orchestration.core.settings import DEFAULT_MEMORY_LIMIT  # noqa: E402
+from orchestration.ingest.contract import EVENTS  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 LAST_DAY = date(2026, 10, 30)
@@ -87,12 +88,9 @@ PEAK = textwrap.dedent(
 # sessionized, a session table and daily rollups. No rejects, lineage, page types, channels,
 # stitching, marts or tests. The narrow floor (NARROW_EVENT_COLUMNS, no other source) is its first
 # version, kept for comparison: it loads only the six event fields the sessions need.
-EVENT_COLUMNS = (
-    "event_id: 'varchar', event_type: 'varchar', occurred_at: 'timestamptz', anonymous_id: 'varchar', "
-    "customer_id: 'varchar', platform: 'varchar', page_path: 'varchar', page_title: 'varchar', "
-    "referrer: 'varchar', utm_source: 'varchar', utm_medium: 'varchar', utm_campaign: 'varchar', "
-    "device_type: 'varchar', region: 'varchar', product_id: 'varchar', order_id: 'varchar', "
-    "experiment_id: 'varchar', variant: 'varchar', share_network: 'varchar', properties: 'json'"
+# the contract's event columns; timestamps keep their offset until the floor casts them
+EVENT_COLUMNS = ", ".join(
+    f"{c.name}: '{'timestamptz' if c.type == 'timestamp' else c.type}'" for c in EVENTS.columns
 )
 NARROW_EVENT_COLUMNS = (
     "event_id: 'varchar', event_type: 'varchar', occurred_at: 'timestamptz', anonymous_id: 'varchar', "
@@ -240,7 +238,11 @@ def run_size(size: str, memory_limit: str) -> dict[str, object]:
     (work / "dagster_home").mkdir()
     # untimed: dbt's parse for this working file (a refresh would otherwise start with it)
     subprocess.run(
-        [sys.executable, "-c", "from orchestration.dbt_parse import prepare_dbt_manifest as p; p()"],
+        [
+            sys.executable,
+            "-c",
+            "from orchestration.transform.dbt_parse import prepare_dbt_manifest as p; p()",
+        ],
         cwd=ROOT,
         env=env,
         check=True,

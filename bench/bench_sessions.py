@@ -28,7 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.common import cached_sample, dbt, timed  # noqa: E402
-from orchestration.loaders import SOURCES, load_partitions  # noqa: E402
+from orchestration.ingest.contract import SOURCES  # noqa: E402
+from orchestration.ingest.loaders import load_partitions  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 DAYS = 30

@@ -32,11 +32,11 @@ def dbt(args: list[str], env: dict[str, str]) -> None:
 
 def cached_sample(landing: Path, label: str, *, customers: int, days: int, start: date) -> dict[str, int]:
     """Generate the sample once (seed 1) and reuse it: rows per source, from a marker file."""
-    from orchestration import generator
+    from orchestration.sample import generate
 
     marker = landing / ".bench.json"
     if not marker.exists():
         print(f"[{label}] generating {customers:,} customers x {days} days ...", flush=True)
-        summary = generator.generate(landing, days=days, customers=customers, seed=1, start=start)
+        summary = generate(landing, days=days, customers=customers, seed=1, start=start)
         marker.write_text(json.dumps(summary.rows))
     return json.loads(marker.read_text())

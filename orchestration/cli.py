@@ -9,7 +9,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from orchestration.settings import PROJECT_ROOT, Settings
+from orchestration.core.settings import PROJECT_ROOT, Settings
 
 GENERATED_MARKER = ".generated-sample.json"
 
@@ -39,7 +39,7 @@ def _positive(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from orchestration import generator
+    from orchestration import sample
 
     parser = argparse.ArgumentParser(
         prog="warehouse",
@@ -49,21 +49,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     gen = commands.add_parser("generate", help="write realistic sample extracts into the landing zone")
     gen.add_argument(
-        "--days", type=_positive, default=generator.DEFAULT_DAYS, help="arrival days (default %(default)s)"
+        "--days", type=_positive, default=sample.DEFAULT_DAYS, help="arrival days (default %(default)s)"
     )
     gen.add_argument(
         "--customers",
         type=_positive,
-        default=generator.DEFAULT_CUSTOMERS,
+        default=sample.DEFAULT_CUSTOMERS,
         help="customers (default %(default)s)",
     )
     gen.add_argument(
-        "--seed", type=int, default=generator.DEFAULT_SEED, help="random seed (default %(default)s)"
+        "--seed", type=int, default=sample.DEFAULT_SEED, help="random seed (default %(default)s)"
     )
     gen.add_argument(
         "--start",
         type=_date,
-        default=generator.DEFAULT_START,
+        default=sample.DEFAULT_START,
         help="first day, YYYY-MM-DD (default %(default)s)",
     )
     gen.add_argument("--out", type=Path, default=None, help="landing root (default: WAREHOUSE_LANDING_DIR)")
@@ -96,10 +96,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_generate(settings: Settings, args: argparse.Namespace) -> int:
-    from orchestration import generator
+    from orchestration import sample
 
     out = args.out.resolve() if args.out else settings.landing_dir
-    summary = generator.generate(
+    summary = sample.generate(
         out, days=args.days, customers=args.customers, seed=args.seed, start=args.start, progress=print
     )
     (out / GENERATED_MARKER).write_text(json.dumps(sample_fingerprint(out, args), indent=2))
@@ -111,7 +111,6 @@ def sample_fingerprint(landing: Path, args: argparse.Namespace) -> dict[str, obj
     """What a generated sample depends on (its settings and the generator's code) and what it
     is now (every file's path, size and modification time): equal fingerprints mean regenerating
     would write the same files again."""
-    from orchestration import generator
 
     files = hashlib.sha256()
     for path in sorted(p for p in landing.rglob("*") if p.is_file() and p.name != GENERATED_MARKER):
@@ -122,9 +121,20 @@ def sample_fingerprint(landing: Path, args: argparse.Namespace) -> dict[str, obj
         "customers": args.customers,
         "seed": args.seed,
         "start": args.start.isoformat(),
-        "generator": hashlib.sha256(Path(generator.__file__).read_bytes()).hexdigest(),
+        "generator": _generator_digest(),
         "files": files.hexdigest(),
     }
+
+
+def _generator_digest() -> str:
+    """The sample package's code and the contract it writes by: a change to either regenerates."""
+    from orchestration import sample
+    from orchestration.ingest import contract
+
+    digest = hashlib.sha256()
+    for path in [*sorted(Path(sample.__file__).parent.glob("*.py")), Path(contract.__file__)]:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def cmd_refresh(
@@ -148,7 +158,7 @@ def cmd_refresh(
 def cmd_demo(settings: Settings) -> int:
     """Holds the refresh lock from generating the sample to the summary: a refresh started
     meanwhile would otherwise load a half-written landing zone, or change what the summary shows."""
-    from orchestration.locking import LockTimeout, refresh_lock
+    from orchestration.core.locking import LockTimeout, refresh_lock
 
     try:
         lock = refresh_lock(settings.duckdb_path)
@@ -163,8 +173,8 @@ def cmd_demo(settings: Settings) -> int:
 
 
 def _demo(settings: Settings) -> int:
-    from orchestration import generator
-    from orchestration.summary import demo_summary
+    from orchestration import sample
+    from orchestration.serve.summary import demo_summary
 
     landing = settings.landing_dir
     has_foreign_data = (
@@ -178,15 +188,15 @@ def _demo(settings: Settings) -> int:
         )
         return 2
     args = argparse.Namespace(
-        days=generator.DEFAULT_DAYS,
-        customers=generator.DEFAULT_CUSTOMERS,
-        seed=generator.DEFAULT_SEED,
-        start=generator.DEFAULT_START,
+        days=sample.DEFAULT_DAYS,
+        customers=sample.DEFAULT_CUSTOMERS,
+        seed=sample.DEFAULT_SEED,
+        start=sample.DEFAULT_START,
         out=None,
     )
     marker = landing / GENERATED_MARKER
     # The generator is deterministic: a sample it wrote earlier with the same settings and code,
-    # untouched since, is what it would write again (~10 s saved on every later demo).
+    # untouched since, is what it would write again, so later demos skip writing it.
     if marker.exists() and json.loads(marker.read_text()) == sample_fingerprint(landing, args):
         print(f"reusing the sample extracts in {landing} (generated earlier with the same settings)")
     else:

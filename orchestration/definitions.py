@@ -8,15 +8,15 @@ import os
 
 import dagster as dg
 
-from orchestration.dbt_assets import WarehouseDbtCliResource, build_dbt_assets, dbt_project
-from orchestration.dbt_parse import dbt_executable, manifest_is_readable, prepare_dbt_manifest
-from orchestration.partitions import daily_partitions
-from orchestration.progress import progress_logger
-from orchestration.publish import publish_serving_file
-from orchestration.raw_assets import build_loader_assets
-from orchestration.report import build_report
+from orchestration.core.partitions import daily_partitions
+from orchestration.core.progress import progress_logger
+from orchestration.core.settings import Settings
+from orchestration.ingest.raw_assets import build_loader_assets
 from orchestration.resources import WarehouseResource
-from orchestration.settings import Settings
+from orchestration.serve.publish import publish_serving_file
+from orchestration.serve.report import build_report
+from orchestration.transform.dbt_assets import WarehouseDbtCliResource, build_dbt_assets, dbt_project
+from orchestration.transform.dbt_parse import dbt_executable, manifest_is_readable, prepare_dbt_manifest
 
 DAILY_JOB = "daily_refresh"
 PUBLISH_KEY = dg.AssetKey(["serving", "published_marts"])
@@ -137,6 +137,6 @@ def defs() -> dg.Definitions:
     # rebuilds a missing or unreadable manifest rather than failing to load.
     if os.getenv("DAGSTER_IS_DEV_CLI") or not manifest_is_readable():
         # Our parse, not dbt_project.prepare_if_dev(): dagster-dbt's preparer saves seeds without
-        # checksums, which makes every later dbt run re-parse them (see orchestration/dbt_parse.py).
+        # checksums, which makes every later dbt run re-parse them (see orchestration/transform/dbt_parse.py).
         prepare_dbt_manifest()
     return build_definitions()

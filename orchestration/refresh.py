@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from orchestration.loaders import landing_partitions
-from orchestration.settings import Settings
+from orchestration.core.settings import Settings
+from orchestration.ingest.loaders import landing_partitions
 
 DAGSTER_YAML = """# Written by the warehouse command. Runs started from the command line and from the UI share
 # this instance, so both show up in the same run history.
@@ -156,7 +156,7 @@ def prepare_environment(settings: Settings) -> None:
 def preflight(settings: Settings) -> None:
     """Fail before anything runs when a path the refresh needs cannot be used, saying which and how
     to fix it; the last good serving file is then untouched by construction."""
-    from orchestration.publish import check_writable_folder
+    from orchestration.serve.publish import check_writable_folder
 
     landing = settings.landing_dir
     if landing.is_dir():
@@ -263,10 +263,10 @@ def run_refresh(
     echo: Callable[[str], None] = print,
     lock_timeout: float | None = None,
 ) -> RefreshOutcome:
-    """Parse, load, build, test and publish, holding the refresh lock (orchestration/locking.py)
+    """Parse, load, build, test and publish, holding the refresh lock (orchestration/core/locking.py)
     throughout: a second refresh waits for this one (up to `lock_timeout` seconds, default
     WAREHOUSE_REFRESH_LOCK_TIMEOUT) or stops with RefreshBusy naming it."""
-    from orchestration.locking import LockTimeout, refresh_lock
+    from orchestration.core.locking import LockTimeout, refresh_lock
 
     prepare_environment(settings)
     preflight(settings)
@@ -294,9 +294,9 @@ def _run_refresh_locked(
     # Imported here: Dagster and dbt are heavy, and `warehouse generate` needs neither.
     import dagster as dg
 
-    from orchestration.dbt_parse import prepare_dbt_manifest
     from orchestration.definitions import DAILY_JOB, build_definitions
     from orchestration.resources import WarehouseResource
+    from orchestration.transform.dbt_parse import prepare_dbt_manifest
 
     warnings.filterwarnings("ignore", category=dg.BetaWarning)
     warnings.filterwarnings("ignore", category=dg.PreviewWarning)
@@ -348,7 +348,7 @@ def _run_refresh_locked(
                     outcome.warned_checks.append(name)
     outcome.failed_steps = [f"{step}: {error}" for step, error in failed.items()]
     if outcome.success:
-        from orchestration.clv_report import clv_fit_note
+        from orchestration.serve.clv_report import clv_fit_note
 
         note = clv_fit_note(settings.serving_path)
         if note:

@@ -5,7 +5,7 @@ import os
 import dagster as dg
 from pydantic import PrivateAttr
 
-from orchestration.settings import Settings
+from orchestration.core.settings import Settings
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -35,13 +35,13 @@ class WarehouseResource(dg.ConfigurableResource):
                 env[name] = value
         return Settings.from_env(env)
 
-    # The refresh lock (orchestration/locking.py), held from the start of a run to its end. Taken
+    # The refresh lock (orchestration/core/locking.py), held from the start of a run to its end. Taken
     # here because every step of every run needs this resource, so runs launched from the UI, by
     # the schedule or by the `warehouse` command all wait for each other the same way.
     _lock: object | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
-        from orchestration.locking import refresh_lock
+        from orchestration.core.locking import refresh_lock
 
         run_id = context.run.run_id if context.run is not None else "?"
         say = context.log.info if context.log is not None else print

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from orchestration import generator
+from orchestration.core.settings import Settings
 from orchestration.refresh import RefreshOutcome, run_refresh
-from orchestration.settings import Settings
+from orchestration.sample import GenerateSummary, generate
 
 SAMPLE_START = date(2026, 10, 1)
 # The generated sample the pipeline tests share: small enough to refresh day by day in CI.
@@ -39,8 +39,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def warehouse_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
-    from orchestration.dbt_parse import prepare_dbt_manifest
     from orchestration.refresh import prepare_environment
+    from orchestration.transform.dbt_parse import prepare_dbt_manifest
 
     root = tmp_path_factory.mktemp("warehouse")
     env = {
@@ -77,7 +77,7 @@ def fresh_warehouse(warehouse_settings: Settings) -> Settings:
 @dataclass
 class Built:
     settings: Settings
-    sample: generator.GenerateSummary
+    sample: GenerateSummary
     daily_outcomes: list[RefreshOutcome]
     full_outcome: RefreshOutcome
     incremental_copy: Path
@@ -96,7 +96,7 @@ def built(warehouse_settings: Settings, tmp_path_factory: pytest.TempPathFactory
     shutil.rmtree(s.landing_dir, ignore_errors=True)
     for path in (s.duckdb_path, s.serving_path):
         path.unlink(missing_ok=True)
-    sample = generator.generate(s.landing_dir, days=DAYS, customers=150, seed=7, start=START)
+    sample = generate(s.landing_dir, days=DAYS, customers=150, seed=7, start=START)
     late_events_added, restitched = add_late_events(s.landing_dir)
     reexported_order, reexported_lines = reexport_an_order(s.landing_dir)
 

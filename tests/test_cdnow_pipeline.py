@@ -21,8 +21,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.core.settings import Settings
+from orchestration.ingest.contract import ORDERS
 from orchestration.refresh import run_refresh
-from orchestration.settings import Settings
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -41,11 +42,7 @@ PUBLISHED = {
     ("gamma_gamma", "q"): 3.74,
     ("gamma_gamma", "gamma"): 15.44,
 }
-HEADER = [
-    "order_id", "ordered_at", "updated_at", "customer_id", "status", "sales_channel", "currency",
-    "line_number", "product_id", "product_category", "quantity", "unit_price", "line_discount",
-    "coupon_code",
-]  # fmt: skip
+HEADER = ORDERS.column_names
 
 
 def read_cdnow() -> list[tuple[str, date, int, Decimal]]:

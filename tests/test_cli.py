@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from orchestration.cli import GENERATED_MARKER, cmd_generate, sample_fingerprint
-from orchestration.settings import Settings
+from orchestration.core.settings import Settings
 
 
 def small(out: Path, **changes: object) -> argparse.Namespace:

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from orchestration import clv
+from engagement_stats import clv
 
 DATA = Path(__file__).parent / "data"
 

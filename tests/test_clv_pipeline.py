@@ -13,17 +13,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.core.settings import Settings
+from orchestration.ingest.contract import ORDERS
 from orchestration.refresh import run_refresh
-from orchestration.settings import Settings
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 NEW_SHOP_START = date(2026, 10, 1)
-HEADER = [
-    "order_id", "ordered_at", "updated_at", "customer_id", "status", "sales_channel", "currency",
-    "line_number", "product_id", "product_category", "quantity", "unit_price", "line_discount",
-    "coupon_code",
-]  # fmt: skip
+HEADER = ORDERS.column_names
 
 
 def query(path: Path, sql: str) -> list[tuple]:

@@ -2,7 +2,7 @@ from datetime import date, datetime
 
 import pytest
 
-from orchestration.dbt_args import (
+from orchestration.transform.dbt_args import (
     dbt_build_args,
     partition_window_env,
     partition_window_vars,

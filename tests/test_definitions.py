@@ -3,7 +3,7 @@ from datetime import UTC, datetime
 import dagster as dg
 import pytest
 
-from orchestration.settings import PROJECT_ROOT, Settings
+from orchestration.core.settings import PROJECT_ROOT, Settings
 
 pytestmark = pytest.mark.filterwarnings("ignore::dagster.BetaWarning")
 
@@ -54,7 +54,7 @@ def test_partitioning_and_backfill_policy(defs: dg.Definitions):
     assert loader.partitions_def.get_first_partition_key() == "2026-10-01"
     assert loader.backfill_policy == dg.BackfillPolicy.single_run()
     # the dbt models are one unpartitioned step per run: the window models read the run's
-    # partition tags (orchestration.dbt_args.window_from_run_tags), the rest their watermarks
+    # partition tags (orchestration.transform.dbt_args.window_from_run_tags), the rest their watermarks
     for key in (["staging", "stg_tracking__events"], ["marts", "fct_sessions"], ["marts", "kpi_metrics"]):
         assert graph.get(dg.AssetKey(key)).partitions_def is None
     dbt_steps = {
@@ -93,7 +93,7 @@ def test_dbt_start_up_hooks_we_override_still_exist():
     # working, so fail here instead.
     from dagster_dbt import DbtCliResource
 
-    from orchestration.dbt_assets import WarehouseDbtCliResource
+    from orchestration.transform.dbt_assets import WarehouseDbtCliResource
 
     for name in ("_cli_version", "_initialize_dbt_core_adapter"):
         assert hasattr(DbtCliResource, name), name

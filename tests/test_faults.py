@@ -27,10 +27,11 @@ import duckdb
 import pytest
 from conftest import DAYS, LAST_DAY, START, Built
 
-from orchestration.failpoints import PAUSE_AT, PAUSE_MARKER
-from orchestration.loaders import SOURCES, load_partitions
-from orchestration.publish import previous_serving_path, publish_serving_file
-from orchestration.settings import PROJECT_ROOT, Settings
+from orchestration.core.failpoints import PAUSE_AT, PAUSE_MARKER
+from orchestration.core.settings import PROJECT_ROOT, Settings
+from orchestration.ingest.contract import ORDERS, SOURCES
+from orchestration.ingest.loaders import load_partitions
+from orchestration.serve.publish import previous_serving_path, publish_serving_file
 
 DAYS_LOADED = [START + timedelta(days=i) for i in range(DAYS)]
 IS_ROOT = os.geteuid() == 0
@@ -90,7 +91,7 @@ def refresh(settings: Settings, day: date, log: Path, *, prefix=(), args=(), **e
 
 PUBLISH = [
     "-c",
-    "import os; from pathlib import Path; from orchestration.publish import publish_serving_file; "
+    "import os; from pathlib import Path; from orchestration.serve.publish import publish_serving_file; "
     "publish_serving_file(Path(os.environ['WAREHOUSE_DUCKDB_PATH']), "
     "Path(os.environ['WAREHOUSE_SERVING_PATH']))",
 ]
@@ -364,10 +365,7 @@ def test_full_disk_under_the_working_file(faults: Settings, tmp_path: Path):
     assert raw_counts(s.duckdb_path), "the real working file under the mount is untouched"
 
 
-ORDER_HEADER = (
-    "order_id,ordered_at,updated_at,customer_id,status,sales_channel,currency,line_number,product_id,"
-    "product_category,quantity,unit_price,line_discount,coupon_code"
-)
+ORDER_HEADER = ",".join(ORDERS.column_names)
 
 
 def test_failed_refresh_names_each_failed_step_once_with_its_first_error(faults: Settings, tmp_path: Path):
@@ -431,9 +429,9 @@ def test_refreshes_take_turns_and_a_corrupt_manifest_is_rebuilt(
     refresh once left it: the waiting refresh rebuilds it and succeeds."""
     import dagster as dg
 
-    from orchestration.dbt_parse import MANIFEST, manifest_is_readable
+    from orchestration.core.locking import LOCK_TIMEOUT_SETTING
     from orchestration.definitions import DAILY_JOB, build_definitions
-    from orchestration.locking import LOCK_TIMEOUT_SETTING
+    from orchestration.transform.dbt_parse import MANIFEST, manifest_is_readable
 
     s = faults
     marker = tmp_path / "a.marker"
@@ -503,7 +501,7 @@ def test_refreshes_take_turns_and_a_corrupt_manifest_is_rebuilt(
 def test_a_killed_parse_leaves_the_previous_manifest(faults: Settings, tmp_path: Path):
     """`dbt parse` killed while it writes: target/ keeps the previous parse, whole, and the next
     parse clears the killed one's scratch folder."""
-    from orchestration.dbt_parse import MANIFEST, manifest_is_readable, prepare_dbt_manifest
+    from orchestration.transform.dbt_parse import MANIFEST, manifest_is_readable, prepare_dbt_manifest
 
     prepare_dbt_manifest()
     before = digest(MANIFEST)
@@ -512,7 +510,7 @@ def test_a_killed_parse_leaves_the_previous_manifest(faults: Settings, tmp_path:
         [
             sys.executable,
             "-c",
-            "from orchestration.dbt_parse import prepare_dbt_manifest; prepare_dbt_manifest(force=True)",
+            "from orchestration.transform.dbt_parse import prepare_dbt_manifest as p; p(force=True)",
         ],
         cwd=PROJECT_ROOT,
         env=child_env(faults),

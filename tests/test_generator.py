@@ -1,8 +1,9 @@
 """The sample-data generator writes the landing zone of contract §2, deterministically.
 
-The contract's column lists and rejection rules are spelled out here again on purpose: the tests
-read the files back with the csv and json modules and judge every record by the contract, not
-by the generator's own constants, so a generator that drifted from the contract would fail.
+The tests read the files back with the csv and json modules and judge every record by the
+contract: its columns and allowed values come from `orchestration.ingest.contract`, which the
+loaders use too, and the rejection rules are spelled out here again, not taken from the generator,
+so a generator that drifted from what the loaders accept would fail.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.generator import (
+from orchestration.ingest.contract import CONTRACT, CSV_SOURCES, ISO_4217, SOURCES, SURVEY_SCALES
+from orchestration.sample import (
     DEFAULT_CUSTOMERS,
     DEFAULT_DAYS,
     DEFAULT_SEED,
@@ -27,37 +29,12 @@ from orchestration.generator import (
     generate,
 )
 
-SOURCES = ("events", "orders", "surveys", "customers", "marketing")
-EVENT_FIELDS = {
-    "event_id", "event_type", "occurred_at", "anonymous_id", "customer_id", "platform", "page_path",
-    "page_title", "referrer", "utm_source", "utm_medium", "utm_campaign", "device_type", "region",
-    "product_id", "order_id", "experiment_id", "variant", "share_network", "properties",
-}  # fmt: skip
+EVENT_FIELDS = set(CONTRACT["events"].column_names)
 KNOWN_EVENT_TYPES = {
     "page_view", "add_to_cart", "begin_checkout", "purchase", "search", "social_share", "ad_impression",
     "ad_click", "email_open", "email_click", "chatbot_message", "experiment_exposure", "signup", "login",
 }  # fmt: skip
-CSV_HEADERS = {
-    "orders": [
-        "order_id", "ordered_at", "updated_at", "customer_id", "status", "sales_channel", "currency",
-        "line_number", "product_id", "product_category", "quantity", "unit_price", "line_discount",
-        "coupon_code",
-    ],
-    "surveys": [
-        "response_id", "survey_type", "customer_id", "submitted_at", "score", "trigger", "order_id",
-        "channel", "comment",
-    ],
-    "customers": [
-        "customer_id", "email", "signed_up_at", "updated_at", "birth_year", "gender", "education",
-        "region", "interests", "marketing_opt_in",
-    ],
-    "marketing": [
-        "date", "platform", "campaign", "impressions", "clicks", "spend", "currency", "reach", "likes",
-        "comments", "shares", "followers",
-    ],
-}  # fmt: skip
-KNOWN_CURRENCIES = {"USD", "KRW", "EUR", "JPY", "GBP", "CNY", "HKD", "SGD", "TWD", "AUD", "CAD"}
-SCALES = {"nps": (0, 10), "ces": (1, 7), "csat": (1, 5)}
+CSV_HEADERS = {source: list(CONTRACT[source].column_names) for source in CSV_SOURCES}
 FILE_PATTERN = re.compile(
     r"(?P<source>events|orders|surveys|customers|marketing)/dt=(?P<dt>\d{4}-\d{2}-\d{2})/"
     r"[^/]+?(?P<ext>\.jsonl|\.jsonl\.gz|\.csv|\.csv\.gz)"
@@ -147,7 +124,7 @@ def _csv_problem(source: str, row: list[str]) -> str | None:
             return "missing or unparsable key fields"
         if r["status"] not in ("pending", "completed", "cancelled", "refunded"):
             return "unknown status"
-        if r["currency"] not in KNOWN_CURRENCIES:
+        if r["currency"] not in ISO_4217:
             return "unknown currency"
         quantity, line_number = _integer(r["quantity"]), _integer(r["line_number"])
         if quantity is None or quantity < 0 or line_number is None or line_number < 1:
@@ -162,7 +139,7 @@ def _csv_problem(source: str, row: list[str]) -> str | None:
         if _timestamp(r["submitted_at"]) is None:
             return "unparsable submitted_at"
         score = _integer(r["score"])
-        low, high = SCALES[r["survey_type"]]
+        low, high = SURVEY_SCALES[r["survey_type"]]
         if score is None or not low <= score <= high:
             return "score outside its scale"
     elif source == "customers":
@@ -181,7 +158,7 @@ def _csv_problem(source: str, row: list[str]) -> str | None:
         spend = _number(r["spend"])
         if spend is None or spend < 0:
             return "unparsable spend"
-        if r["currency"] not in KNOWN_CURRENCIES:
+        if r["currency"] not in ISO_4217:
             return "unknown currency"
     return None
 

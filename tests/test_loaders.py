@@ -20,10 +20,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.loaders import (
-    CSV_COLUMNS,
-    EVENT_FIELDS,
-    SOURCES,
+from orchestration.ingest.contract import CONTRACT, SOURCES
+from orchestration.ingest.loaders import (
     LoadError,
     LoadResult,
     landing_partitions,
@@ -91,12 +89,12 @@ def csv_row(source: str, **overrides: str) -> str:
     """One CSV record (no line terminator): a valid row of `source` with `overrides` applied."""
     values = {**GOOD_CSV[source], **overrides}
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerow([values[c] for c in CSV_COLUMNS[source]])
+    csv.writer(buffer, lineterminator="\n").writerow([values[c] for c in CONTRACT[source].column_names])
     return buffer.getvalue()[:-1]
 
 
 def csv_text(source: str, *rows: str) -> str:
-    return "\n".join([",".join(CSV_COLUMNS[source]), *rows]) + "\n"
+    return "\n".join([",".join(CONTRACT[source].column_names), *rows]) + "\n"
 
 
 def lines(*records: str) -> str:
@@ -225,7 +223,7 @@ def test_json_line_that_is_not_an_object_is_rejected(wh: Warehouse, not_an_objec
 
 
 @pytest.mark.parametrize("how", ["absent", "null"])
-@pytest.mark.parametrize("field", ["event_id", "event_type", "occurred_at", "anonymous_id"])
+@pytest.mark.parametrize("field", CONTRACT["events"].required)
 def test_event_missing_required_field_is_rejected(wh: Warehouse, field: str, how: str) -> None:
     bad = event(**{"event_id": "e2", field: MISSING if how == "absent" else None})
     wh.write("events", "a.jsonl", lines(event(event_id="e1"), bad))
@@ -236,7 +234,7 @@ def test_event_missing_required_field_is_rejected(wh: Warehouse, field: str, how
     assert_reject(reject, file=rel("events", "a.jsonl"), line=2, raw=bad, mentions=(field,))
 
 
-@pytest.mark.parametrize("field", ["event_id", "event_type", "occurred_at", "anonymous_id"])
+@pytest.mark.parametrize("field", CONTRACT["events"].required)
 def test_event_empty_string_required_field_is_rejected(wh: Warehouse, field: str) -> None:
     bad = event(**{"event_id": "e2", field: ""})
     wh.write("events", "a.jsonl", lines(bad, event(event_id="e1")))
@@ -309,7 +307,7 @@ def test_event_lineage_and_fields_are_kept(wh: Warehouse) -> None:
 
     expect(wh.load("events"), read=1, loaded=1, rejected=0)
     [row] = wh.rows("events")
-    assert set(EVENT_FIELDS) <= set(row)
+    assert set(CONTRACT["events"].column_names) <= set(row)
     assert (row["customer_id"], row["utm_source"], row["region"], row["platform"]) == (
         "C9",
         "naver",
@@ -389,6 +387,25 @@ def test_orders_missing_order_id_is_rejected(wh: Warehouse) -> None:
     assert [(r["order_id"], r["_line_number"]) for r in wh.rows("orders")] == [("O1", 2), ("O3", 4)]
     [reject] = wh.rejects("orders")
     assert_reject(reject, file=rel("orders", "o.csv"), line=3, raw=bad, mentions=("order_id",))
+
+
+def test_required_event_fields_are_the_four_of_the_contract() -> None:
+    assert set(CONTRACT["events"].required) == {"event_id", "event_type", "occurred_at", "anonymous_id"}
+
+
+@pytest.mark.parametrize(
+    "source,column",
+    [(source, column) for source in SOURCES if source != "events" for column in CONTRACT[source].required],
+)
+def test_csv_record_without_a_required_column_is_rejected(wh: Warehouse, source: str, column: str) -> None:
+    # every column the contract marks required, blank in an otherwise valid record
+    bad = csv_row(source, **{column: ""})
+    wh.write(source, "x.csv", csv_text(source, csv_row(source), bad))
+
+    expect(wh.load(source), read=2, loaded=1, rejected=1)
+    [reject] = wh.rejects(source)
+    assert_reject(reject, file=rel(source, "x.csv"), line=3, raw=bad, mentions=(column,))
+    assert f"missing required field {column}" in reject["reason"]
 
 
 @pytest.mark.parametrize(
@@ -679,7 +696,7 @@ def test_missing_landing_root_raises_load_error(tmp_path: Path) -> None:
 def test_failed_load_keeps_previous_state_of_the_partition(
     wh: Warehouse, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import orchestration.loaders as loaders
+    import orchestration.ingest.loaders as loaders
 
     wh.write("events", "a.jsonl", lines(event(event_id="e1"), "nope", event(event_id="e2")))
     wh.write("events", "a.jsonl", lines(event(event_id="other")), day=DAY2)
@@ -727,7 +744,7 @@ def assert_file_reject(reject: dict, *, file: str, reason: str) -> None:
 def test_unreadable_jsonl_gz_is_one_file_reject_beside_a_good_file(
     wh: Warehouse, monkeypatch: pytest.MonkeyPatch, kind: str, framing: str
 ) -> None:
-    import orchestration.loaders as loaders
+    import orchestration.ingest.loaders as loaders
 
     if framing == "python_only":
 
@@ -848,7 +865,7 @@ def _write_parity_files(wh: Warehouse) -> None:
 
 
 def test_duckdb_and_python_framing_of_jsonl_agree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import orchestration.loaders as loaders
+    import orchestration.ingest.loaders as loaders
 
     (tmp_path / "fast").mkdir()
     (tmp_path / "slow").mkdir()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.locking import (
+from orchestration.core.locking import (
     DEFAULT_LOCK_TIMEOUT_SECONDS,
     LOCK_TIMEOUT_SETTING,
     FileLock,
@@ -20,14 +20,14 @@ from orchestration.locking import (
     refresh_lock,
     refresh_lock_path,
 )
-from orchestration.progress import describe_not_executed
-from orchestration.settings import PROJECT_ROOT
+from orchestration.core.progress import describe_not_executed
+from orchestration.core.settings import PROJECT_ROOT
 
 HOLDER = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    from orchestration.locking import refresh_lock
+    from orchestration.core.locking import refresh_lock
     lock = refresh_lock(Path(sys.argv[1]), command="holder for the test", timeout=0)
     lock.acquire()
     print("held", flush=True)

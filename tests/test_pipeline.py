@@ -13,7 +13,7 @@ import duckdb
 import pytest
 from conftest import DAYS, INCREMENTAL_WINDOWS, LAST_DAY, START, Built
 
-from orchestration import generator
+from orchestration.ingest.contract import SOURCES
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -85,7 +85,7 @@ def test_every_run_succeeds_and_publishes(built: Built):
 
 def test_every_row_read_is_loaded_or_rejected(built: Built):
     db = built.settings.duckdb_path
-    for source in generator.SOURCES:
+    for source in SOURCES:
         loaded = scalar(db, f"select count(*) from raw.{source}")
         rejected = scalar(db, f"select count(*) from raw.{source}_rejects")
         # conftest's late page views and re-exported order
@@ -97,7 +97,7 @@ def test_every_row_read_is_loaded_or_rejected(built: Built):
 
 def test_reloading_gives_the_same_raw_tables(built: Built):
     # The full refresh reloaded every partition the daily runs had loaded: nothing doubled.
-    for source in generator.SOURCES:
+    for source in SOURCES:
         assert scalar(built.incremental_copy, f"select count(*) from raw.{source}") == scalar(
             built.settings.duckdb_path, f"select count(*) from raw.{source}"
         )
@@ -449,7 +449,7 @@ def test_dbt_unit_tests_pass(built: Built):
     import subprocess
     import sys
 
-    from orchestration.settings import PROJECT_ROOT
+    from orchestration.core.settings import PROJECT_ROOT
 
     dbt = str(Path(sys.executable).parent / "dbt")
     result = subprocess.run(
@@ -464,7 +464,7 @@ def run_inline(built: Built, inline: str) -> tuple:
     import subprocess
     import sys
 
-    from orchestration.settings import PROJECT_ROOT
+    from orchestration.core.settings import PROJECT_ROOT
 
     dbt = str(Path(sys.executable).parent / "dbt")
     compiled = subprocess.run(
@@ -554,7 +554,7 @@ def test_tests_of_big_incremental_models_read_the_latest_run(built: Built):
     import subprocess
     import sys
 
-    from orchestration.settings import PROJECT_ROOT
+    from orchestration.core.settings import PROJECT_ROOT
 
     path = built.settings.duckdb_path
     con = duckdb.connect(str(path))

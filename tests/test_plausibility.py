@@ -34,17 +34,17 @@ import duckdb
 import pandas as pd
 import pytest
 
-from orchestration import generator
-from orchestration.clv import BgNbdFit, bgnbd_expected_purchases
+from engagement_stats.clv import BgNbdFit, bgnbd_expected_purchases
+from orchestration.core.settings import Settings
 from orchestration.refresh import RefreshOutcome, prepare_environment, run_refresh
-from orchestration.settings import Settings
+from orchestration.sample import DEFAULT_START, generate
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 # The demo's sample (`warehouse demo`, `warehouse generate` defaults): the numbers issue 20 measured.
 SAMPLE = {"days": 28, "customers": 1000, "seed": 42}
 NEW_SHOP = {"days": 3, "customers": 200, "seed": 5}
-START = generator.DEFAULT_START  # conftest's warehouse_settings use the same WAREHOUSE_START_DATE
+START = DEFAULT_START  # conftest's warehouse_settings use the same WAREHOUSE_START_DATE
 
 # A segment value needs this many sessions before a rate of exactly 0 or 1 is implausible: at the
 # sample's rates (bounce about 1 in 4, engaged about 3 in 4) chance gives it with odds below 1e-5.
@@ -128,7 +128,7 @@ def _build(base: Settings, root: Path, days: int, customers: int, seed: int) -> 
         report_path=root / "serving" / "kpi_report.html",
     )
     _drop_working_file(settings)
-    generator.generate(landing, days=days, customers=customers, seed=seed, start=START)
+    generate(landing, days=days, customers=customers, seed=seed, start=START)
     try:
         outcome = run_refresh(settings, full_refresh=True, echo=lambda _: None)
     except Exception as exc:  # reported by the tests, so each says what it could not check

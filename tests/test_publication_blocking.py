@@ -8,15 +8,12 @@ import pytest
 from conftest import LAST_DAY, Built
 
 from orchestration.cli import main
+from orchestration.ingest.contract import ORDERS
 from orchestration.refresh import run_refresh
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
-HEADER = [
-    "order_id", "ordered_at", "updated_at", "customer_id", "status", "sales_channel", "currency",
-    "line_number", "product_id", "product_category", "quantity", "unit_price", "line_discount",
-    "coupon_code",
-]  # fmt: skip
+HEADER = ORDERS.column_names
 
 
 def published_at(path) -> object:

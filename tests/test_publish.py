@@ -10,8 +10,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration import publish
-from orchestration.publish import publish_serving_file
+from orchestration.serve import publish
+from orchestration.serve.publish import publish_serving_file
 
 
 def make_working_file(path: Path, version: int, rows: int = 50_000) -> None:
@@ -268,7 +268,7 @@ def test_delta_publication_needs_a_serving_file_from_the_same_working_file(tmp_p
 
 
 def test_a_full_copy_follows_a_run_of_deltas_and_removed_tables_go(tmp_path: Path):
-    from orchestration.publish import MAX_DELTAS_IN_A_ROW
+    from orchestration.serve.publish import MAX_DELTAS_IN_A_ROW
 
     working, serving = tmp_path / "w.duckdb", tmp_path / "serving.duckdb"
     make_marts(working).close()

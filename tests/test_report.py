@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import Built
 
-from orchestration.settings import PROJECT_ROOT
+from orchestration.core.settings import PROJECT_ROOT
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 CHROMIUM_FLAGS = [
@@ -101,7 +101,7 @@ def test_funnel_counts_the_sessions_of_the_last_28_days(tmp_path: Path):
     a product view, s4 viewed nothing -> sessions 4, product 2, cart 1, checkout 1, purchased 1."""
     import duckdb
 
-    from orchestration.report import FUNNEL_DAYS, _funnel
+    from orchestration.serve.report import FUNNEL_DAYS, _funnel
 
     assert FUNNEL_DAYS == 28
     con = duckdb.connect(str(tmp_path / "serving.duckdb"))

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.settings import SAMPLE_START, Settings
+from orchestration.core.settings import SAMPLE_START, Settings
 
 
 def test_defaults_follow_the_contract(tmp_path: Path):

@@ -30,7 +30,7 @@ import pandas as pd
 from lifetimes import BetaGeoFitter, GammaGammaFitter
 from lifetimes.utils import calibration_and_holdout_data
 
-from orchestration.clv import summarise_occasions
+from engagement_stats.clv import summarise_occasions
 
 HERE = Path(__file__).parent
 HORIZON_WEEKS = 52.0

@@ -10,7 +10,7 @@ so a fit flagged `at_bound` shows how far off it is; they are null only without 
 
 import pandas as pd
 
-from orchestration import clv
+from engagement_stats import clv
 
 
 def model(dbt, session):

@@ -10,8 +10,8 @@ shop's refresh succeeds and tells the reader what is missing.
 
 import pandas as pd
 
-from orchestration import clv
-from orchestration.failpoints import pause_point
+from engagement_stats import clv
+from orchestration.core.failpoints import pause_point
 
 PARAMETERS = (
     ("bg_nbd", "r"),

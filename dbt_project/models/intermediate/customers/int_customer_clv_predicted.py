@@ -7,7 +7,7 @@ carries the fit's status, so a reader sees why rather than a number the model ca
 import numpy as np
 import pandas as pd
 
-from orchestration import clv
+from engagement_stats import clv
 
 HORIZON_WEEKS = 52.0
 

@@ -19,11 +19,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-# Extracts are produced by many tools; a text format may also arrive gzip-compressed.
-EXTENSIONS = {
-    "jsonl": (".jsonl", ".jsonl.gz", ".json", ".json.gz", ".ndjson", ".ndjson.gz"),
-    "csv": (".csv", ".csv.gz"),
-}
+from orchestration.ingest.contract import EXTENSIONS
 
 
 class LoadError(Exception):

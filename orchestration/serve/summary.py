@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import duckdb
 
-from orchestration.clv_report import clv_fit_note
-from orchestration.loaders import SOURCES
-from orchestration.report import scorecard_period
-from orchestration.settings import Settings
+from orchestration.core.settings import Settings
+from orchestration.ingest.contract import SOURCES
+from orchestration.serve.clv_report import clv_fit_note
+from orchestration.serve.report import scorecard_period
 
 
 def _table(rows: list[tuple[object, ...]], header: tuple[str, ...]) -> str:

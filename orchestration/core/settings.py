@@ -14,9 +14,9 @@ from pathlib import Path
 
 # The project root holds dbt_project.yml; relative paths in settings resolve against it, not the
 # caller's working directory, so `warehouse` behaves the same from any folder.
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
-# First day of the embedded sample data (kept in step with generator.DEFAULT_START): the default
+# First day of the embedded sample data (kept in step with orchestration.sample.DEFAULT_START): the default
 # first daily partition, so the demo's partitions line up with the data it generates.
 SAMPLE_START = date(2026, 10, 1)
 # Contract §1 defaults of the CLV validation holdout and the shortest history CLV is predicted on.

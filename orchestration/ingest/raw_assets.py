@@ -6,7 +6,8 @@ from datetime import timedelta
 
 import dagster as dg
 
-from orchestration.loaders import SOURCES, LoadResult, load_partitions
+from orchestration.ingest.contract import SOURCES
+from orchestration.ingest.loaders import LoadResult, load_partitions
 from orchestration.resources import WarehouseResource
 
 # Contract §2 keeps every bad row; a warning above this share tells an operator that an upstream
@@ -15,7 +16,7 @@ REJECT_RATE_WARN_THRESHOLD = 0.01
 
 # Per-partition progress lines go to the console of the `warehouse` command (the progress
 # logger's stream), not into Dagster's event log: a backfill would otherwise store one event per
-# source and day (about 20-40 ms each). The UI gets the same figures as a table in the
+# source and day. The UI gets the same figures as a table in the
 # materialization's metadata, and one summary line per run.
 console = logging.getLogger("warehouse.progress")
 

@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from orchestration.settings import PROJECT_ROOT, Settings
+from orchestration.core.settings import PROJECT_ROOT, Settings
 
 MANIFEST = PROJECT_ROOT / "target" / "manifest.json"
 
@@ -36,7 +36,7 @@ def _profile_stamp() -> str:
     # dbt re-parses the whole project when its profile changes, and the profile holds the DuckDB
     # path: the stamp records which one the saved parse was made for.
     # The reporting currency and time zone are read while parsing: a parse made without them would
-    # be partly redone (17 files, ~4 s) by every dbt run of a refresh, which sets them.
+    # be partly redone by every dbt run of a refresh, which sets them.
     names = (
         "WAREHOUSE_DUCKDB_PATH",
         "WAREHOUSE_DUCKDB_MEMORY_LIMIT",
@@ -68,7 +68,7 @@ def prepare_dbt_manifest(force: bool = False) -> bool:
     stamp after it. A reader sees the old parse or the new one, and a parse killed midway leaves
     the old one (and a stale stamp at worst, which only makes the next call parse again).
     """
-    from orchestration.locking import FileLock
+    from orchestration.core.locking import FileLock
 
     # parse with the values every dbt run of a refresh is given (resources / prepare_environment)
     os.environ.update(Settings.from_env().dbt_env())

@@ -16,19 +16,19 @@ from dagster_dbt import (
 )
 from packaging import version
 
-from orchestration.dbt_args import WINDOW_ENV, dbt_build_args, window_from_run_tags
+from orchestration.core.settings import PROJECT_ROOT
 from orchestration.resources import WarehouseResource
-from orchestration.settings import PROJECT_ROOT
+from orchestration.transform.dbt_args import WINDOW_ENV, dbt_build_args, window_from_run_tags
 
 # Why the dbt assets are not partitioned, although the loaders are: the models that read the
 # arrival-day window (tag arrival_window) take it from the run's partition tags instead (a daily
 # run's day, a backfill's range), and every other model finds its work by its own watermark.
-# Partitioned dbt assets cost Dagster a planned and a materialization event per model and day
-# (about 640 events, 15-25 s of SQLite writes, for a 29-day backfill), and splitting the project
-# into a partitioned and an unpartitioned group cost a second dbt process per run (~8 s).
+# Partitioned dbt assets cost Dagster a planned and a materialization event per model and day,
+# and splitting the project into a partitioned and an unpartitioned group cost a second dbt
+# process per run (figures in bench/README.md).
 
 # A plain description of the project; nothing runs here. The manifest is built by `dbt parse` in
-# orchestration/dbt_parse.py: by `make setup`, the `warehouse` command, the tests, and on load
+# orchestration/transform/dbt_parse.py: by `make setup`, the `warehouse` command, the tests, and on load
 # under `dagster dev` (definitions.py).
 dbt_project = DbtProject(project_dir=PROJECT_ROOT, profiles_dir=PROJECT_ROOT)
 
@@ -37,7 +37,7 @@ class WarehouseDbtCliResource(DbtCliResource):
     """dagster-dbt's dbt resource without two start-up costs this project does not need.
 
     Per invocation, dagster-dbt runs `dbt --version` in a subprocess and builds an in-process
-    dbt adapter, about 13 s together on our machines. The version is that of the dbt-core
+    dbt adapter, seconds per run (bench/README.md). The version is that of the dbt-core
     installed beside us, and the adapter only serves row-count and column metadata, which we do
     not fetch (it would also open the DuckDB file while dbt writes it). Both are private hooks of
     the dagster-dbt pinned in uv.lock; tests/test_definitions.py fails if they disappear.

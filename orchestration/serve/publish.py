@@ -36,7 +36,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.failpoints import pause_point
+from orchestration.core.failpoints import pause_point
 
 # Schemas BI tools read: the marts, and the reference seeds they are explained by.
 PUBLISHED_SCHEMAS = ("marts", "reference")
@@ -441,7 +441,7 @@ def _delete_replaced(con: duckdb.DuckDBPyConnection, here: str, key: str, time_c
 
     Nearly all of a day's delta is recent, but a few old rows (the sessions of a visitor who just
     logged in, an order exported again) would pull one lower time bound back to the start of
-    history, and the delete would read every stored key (1.1 of 1.3 s at 50M events). A key keeps
+    history, and the delete would read every stored key (most of its time at 50M events). A key keeps
     its time, so the rows older than the recent days are matched by their exact times, a short
     list of constants that DuckDB checks on the time column before it decodes any key, and the
     recent ones by a lower bound. Were a key's time ever to move (or be null), its old row would

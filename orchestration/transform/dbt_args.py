@@ -44,7 +44,7 @@ def dbt_build_args(dbt_vars: dict[str, str] | None = None, full_refresh: bool = 
     # Unit tests check the SQL, not the data: they run in `make test`, not in every refresh (and
     # tests of incremental models need the model's table to exist already).
     # --no-write-json: the run's manifest.json and run_results.json are read by nothing here
-    # (Dagster follows dbt's structured log), and writing them cost ~2 s per dbt run.
+    # (Dagster follows dbt's structured log), and writing them slows every dbt run.
     args = ["build", "--exclude-resource-type", "unit_test", "--no-write-json"]
     if dbt_vars:
         args += ["--vars", json.dumps(dbt_vars, sort_keys=True)]

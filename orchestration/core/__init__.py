@@ -1,0 +1,1 @@
+"""What every stage shares: settings, the refresh lock, progress output, partitions, pause points."""

@@ -1,0 +1,1 @@
+"""The dbt project in Dagster: the parsed manifest, the dbt command lines and the dbt assets."""
