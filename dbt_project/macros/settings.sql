@@ -9,7 +9,7 @@
 {%- endmacro %}
 
 {#- Contract §1: WAREHOUSE_START_DATE, the first daily partition (default: the sample's first day,
-    as orchestration/settings.py). Before it nothing was loaded, so no period that starts earlier
+    as orchestration/core/settings.py). Before it nothing was loaded, so no period that starts earlier
     is complete (kpi_metrics.is_complete_period). The var start_date overrides it for one run.
     Read only when dbt executes, like window_start(): read while parsing, it would tie the parse
     to its value. -#}

@@ -3,7 +3,7 @@ saw, and for the calibration fit its check on the holdout, the days after its cu
 
 The holdout metrics compare the calibration customers' actual repeat purchase occasions in the
 holdout with the BG/NBD conditional expectation E[X(t) | x, t_x, T] under the calibration
-parameters (t = the holdout in weeks); see orchestration/clv.py, `holdout_diagnostics`. The
+parameters (t = the holdout in weeks); see engagement_stats/clv.py, `holdout_diagnostics`. The
 predictions use the parameters whenever the optimiser produced them, whatever the fit's status,
 so a fit flagged `at_bound` shows how far off it is; they are null only without parameters.
 """

@@ -2,7 +2,7 @@
 order history and `calibration` over the history before the holdout (int_clv_fit_windows).
 
 A dbt Python model, so the fits are part of the DAG: they rerun whenever their input is rebuilt and
-show in the lineage. The likelihoods, the optimiser and the statuses live in orchestration/clv.py
+show in the lineage. The likelihoods, the optimiser and the statuses live in engagement_stats/clv.py
 (tested there); this model only moves data in and out. Every fit publishes all seven parameter
 rows, whatever happens: a fit that cannot run has null values and a status saying why, so a new
 shop's refresh succeeds and tells the reader what is missing.
