@@ -55,7 +55,7 @@ def test_partitioning_and_backfill_policy(defs: dg.Definitions):
     assert loader.backfill_policy == dg.BackfillPolicy.single_run()
     # the dbt models are one unpartitioned step per run: the window models read the run's
     # partition tags (orchestration.dbt_args.window_from_run_tags), the rest their watermarks
-    for key in (["staging", "stg_tracking__events"], ["marts", "fct_sessions"], ["marts", "kpi_metrics"]):
+    for key in (["staging", "stg_tracking__events"], ["marts", "fct_sessions"], ["metrics", "kpi_metrics"]):
         assert graph.get(dg.AssetKey(key)).partitions_def is None
     dbt_steps = {
         assets_def.node_def.name
