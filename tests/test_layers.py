@@ -60,7 +60,6 @@ SKIPS: dict[tuple[str, str], str] = {
             "int_events_sessionized",
             "int_orders_converted",
             "stg_crm__customer_versions",
-            "stg_feedback__survey_responses",
             "stg_marketing__campaign_days",
             "stg_tracking__event_arrivals",
             "stg_shop__order_arrivals",

@@ -20,7 +20,6 @@
 -- depends_on: {{ ref('fct_sessions') }}
 -- depends_on: {{ ref('stg_crm__customer_versions') }}
 -- depends_on: {{ ref('int_orders_converted') }}
--- depends_on: {{ ref('stg_feedback__survey_responses') }}
 -- depends_on: {{ ref('stg_marketing__campaign_days') }}
 -- depends_on: {{ ref('int_customer_activity_daily') }}
 -- depends_on: {{ ref('stg_tracking__event_arrivals') }}
