@@ -31,6 +31,7 @@ MODEL_PATH = (
     Path(__file__).resolve().parents[1]
     / "dbt_project"
     / "models"
+    / "marts"
     / "intermediate"
     / "experiments"
     / "int_experiment_tests.py"

@@ -18,28 +18,28 @@
 
 {% macro segment_history_restate_from_sql() -%}
     {%- set watermark = incremental_watermark('_refreshed_at') -%}
-    {%- set raw_events = source('tracking', 'events') %}
-    {%- set raw_orders = source('shop', 'orders') %}
-    {%- set raw_surveys = source('feedback', 'surveys') %}
-    {%- set raw_crm = source('crm', 'customers') %}
+    {%- set event_arrivals = ref('stg_tracking__event_arrivals') %}
+    {%- set order_arrivals = ref('stg_shop__order_arrivals') %}
+    {%- set survey_arrivals = ref('stg_feedback__survey_response_arrivals') %}
+    {%- set crm_arrivals = ref('stg_crm__customer_arrivals') %}
     select coalesce(least(
         -- the last day the previous run saw (the observation end then)
         (
             select max(last_day) from (
-                select max(_partition_date) as last_day from {{ raw_events }} where _loaded_at <= {{ watermark }}
+                select max(_partition_date) as last_day from {{ event_arrivals }} where _loaded_at <= {{ watermark }}
                 union all
-                select max(_partition_date) as last_day from {{ raw_orders }} where _loaded_at <= {{ watermark }}
+                select max(_partition_date) as last_day from {{ order_arrivals }} where _loaded_at <= {{ watermark }}
             ) as seen
         ),
         (select min(occurred_date) from {{ ref('int_events_sessionized') }} where _sessionized_at > {{ watermark }}),
         (select min(session_date) from {{ ref('fct_sessions') }} where _refreshed_at > {{ watermark }}),
         (
-            select min({{ business_date('ordered_at') }}) from {{ raw_orders }}
-            where order_id in (select order_id from {{ raw_orders }} where _loaded_at > {{ watermark }})
+            select min(ordered_date) from {{ order_arrivals }}
+            where order_id in (select order_id from {{ order_arrivals }} where _loaded_at > {{ watermark }})
         ),
         (
-            select min({{ business_date('submitted_at') }}) from {{ raw_surveys }}
-            where response_id in (select response_id from {{ raw_surveys }} where _loaded_at > {{ watermark }})
+            select min(submitted_date) from {{ survey_arrivals }}
+            where response_id in (select response_id from {{ survey_arrivals }} where _loaded_at > {{ watermark }})
         ),
         (
             -- a new profile version holds from its date; a customer's first version also
@@ -52,8 +52,8 @@
                 end
             )
             from (
-                select customer_id, min({{ business_date('updated_at') }}) as updated_date
-                from {{ raw_crm }}
+                select customer_id, min(updated_date) as updated_date
+                from {{ crm_arrivals }}
                 where _loaded_at > {{ watermark }}
                 group by customer_id
             ) as loaded

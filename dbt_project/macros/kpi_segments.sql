@@ -67,9 +67,10 @@
 
 {#- Each fact's customer with their segments on the fact's day: one row per (customer_id,
     as_of_date) of `customer_days_sql`, with a column per customer segment type from the
-    customer_segment_history interval holding that day, plus the customer's current `region`
-    and `orders` (dim_customers), which some KPIs read. -#}
-{% macro customer_segments_on_days(customer_days_sql) -%}
+    `segment_history` (customer_segment_history) interval holding that day, plus the customer's
+    current `region` and `orders` (`customers`: dim_customers), which some KPIs read. The model
+    passes both relations in, so that it names what it reads. -#}
+{% macro customer_segments_on_days(customer_days_sql, segment_history, customers) -%}
     select
         fact_days.customer_id,
         fact_days.as_of_date,
@@ -79,12 +80,12 @@
         max(current_customer.region) as region,
         max(current_customer.orders) as orders
     from ({{ customer_days_sql }}) as fact_days
-    left join {{ ref('customer_segment_history') }} as history
+    left join {{ segment_history }} as history
         on
             fact_days.customer_id = history.customer_id
             and history.valid_from <= fact_days.as_of_date
             and (history.valid_to is null or fact_days.as_of_date < history.valid_to)
-    left join {{ ref('dim_customers') }} as current_customer
+    left join {{ customers }} as current_customer
         on fact_days.customer_id = current_customer.customer_id
     group by 1, 2
 {%- endmacro %}
@@ -189,8 +190,8 @@
     where _refreshed_at > {{ watermark }}
     {%- endif %}
     {%- if not sessions_only %}
-    {%- set raw_orders = source('shop', 'orders') %}
-    {%- set raw_surveys = source('feedback', 'surveys') %}
+    {%- set order_arrivals = ref('stg_shop__order_arrivals') %}
+    {%- set survey_arrivals = ref('stg_feedback__survey_response_arrivals') %}
     union
     select orders.ordered_date
     from {{ ref('int_orders_converted') }} as orders
@@ -198,17 +199,17 @@
         on orders.order_id = events.order_id
     where events.event_type = 'purchase' and events._sessionized_at > {{ watermark }}
     union
-    select {{ business_date('ordered_at') }} from {{ raw_orders }}
-    where order_id in (select order_id from {{ raw_orders }} where _loaded_at > {{ watermark }})
+    select ordered_date from {{ order_arrivals }}
+    where order_id in (select order_id from {{ order_arrivals }} where _loaded_at > {{ watermark }})
     union
     select ordered_date from {{ ref('int_orders_converted') }}
     where customer_id in (
-        select customer_id from {{ raw_orders }}
-        where order_id in (select order_id from {{ raw_orders }} where _loaded_at > {{ watermark }})
+        select customer_id from {{ order_arrivals }}
+        where order_id in (select order_id from {{ order_arrivals }} where _loaded_at > {{ watermark }})
     )
     union
-    select {{ business_date('submitted_at') }} from {{ raw_surveys }}
-    where response_id in (select response_id from {{ raw_surveys }} where _loaded_at > {{ watermark }})
+    select submitted_date from {{ survey_arrivals }}
+    where response_id in (select response_id from {{ survey_arrivals }} where _loaded_at > {{ watermark }})
     union
     select activity_date from {{ ref('stg_marketing__campaign_days') }}
     where _loaded_at > {{ watermark }}

@@ -72,8 +72,9 @@ class WarehouseDbtTranslator(DagsterDbtTranslator):
             return "reference"
         if resource_type == "snapshot":
             return "snapshots"
-        fqn = dbt_resource_props.get("fqn", [])
-        return fqn[1] if len(fqn) > 2 else "models"
+        # The schema the model is built in (staging, intermediate, marts, ...), so that moving a
+        # model between folders of one schema keeps its asset key and history.
+        return dbt_resource_props.get("schema") or "models"
 
 
 translator = WarehouseDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))

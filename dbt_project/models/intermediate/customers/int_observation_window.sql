@@ -5,9 +5,9 @@
 with
 
 loaded_days as (
-    select max(_partition_date) as last_day from {{ source('tracking', 'events') }}
+    select max(_partition_date) as last_day from {{ ref('stg_tracking__event_arrivals') }}
     union all
-    select max(_partition_date) as last_day from {{ source('shop', 'orders') }}
+    select max(_partition_date) as last_day from {{ ref('stg_shop__order_arrivals') }}
 ),
 
 final as (

@@ -19,6 +19,10 @@
 -- depends_on: {{ ref('stg_crm__customer_versions') }}
 -- depends_on: {{ ref('psychographic_segments') }}
 -- depends_on: {{ ref('rfm_segments') }}
+-- depends_on: {{ ref('stg_tracking__event_arrivals') }}
+-- depends_on: {{ ref('stg_shop__order_arrivals') }}
+-- depends_on: {{ ref('stg_feedback__survey_response_arrivals') }}
+-- depends_on: {{ ref('stg_crm__customer_arrivals') }}
 {{
     config(
         materialized='incremental',

@@ -24,7 +24,9 @@ orders as (
 
 -- each buyer with their segments on the order's day (contract §4, "Segments as they were")
 customers as (
-    {{ customer_segments_on_days('select distinct customer_id, order_date as as_of_date from orders') }}
+    {{ customer_segments_on_days(
+        'select distinct customer_id, order_date as as_of_date from orders',
+        ref('customer_segment_history'), ref('dim_customers')) }}
 ),
 
 buyers as (

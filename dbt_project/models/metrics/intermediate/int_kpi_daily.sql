@@ -20,9 +20,12 @@
 -- depends_on: {{ ref('fct_sessions') }}
 -- depends_on: {{ ref('stg_crm__customer_versions') }}
 -- depends_on: {{ ref('int_orders_converted') }}
--- depends_on: {{ ref('stg_feedback__survey_responses') }}
 -- depends_on: {{ ref('stg_marketing__campaign_days') }}
 -- depends_on: {{ ref('int_customer_activity_daily') }}
+-- depends_on: {{ ref('stg_tracking__event_arrivals') }}
+-- depends_on: {{ ref('stg_shop__order_arrivals') }}
+-- depends_on: {{ ref('stg_feedback__survey_response_arrivals') }}
+-- depends_on: {{ ref('stg_crm__customer_arrivals') }}
 {{
     config(
         incremental_strategy='append',
@@ -118,7 +121,8 @@ customers as (
     {{ customer_segments_on_days(
         'select customer_id, session_date as as_of_date from customer_day_sessions where customer_id is not null'
         ~ ' union select customer_id, order_date from orders where customer_id is not null'
-        ~ ' union select customer_id, submitted_date from surveys where customer_id is not null') }}
+        ~ ' union select customer_id, submitted_date from surveys where customer_id is not null',
+        ref('customer_segment_history'), ref('dim_customers')) }}
 ),
 
 -- ... and per day and combination of the customers' segments (macros/kpi_segments.sql)

@@ -10,6 +10,7 @@
     those visitors' exposures and purchases. A row never goes away (first exposures only
     accumulate). A change of the var experiment_conversion_window_days needs --full-refresh.
 -#}
+-- depends_on: {{ ref('stg_shop__order_arrivals') }}
 {{
     config(
         materialized='incremental',
@@ -32,7 +33,7 @@ touched_visitors as (
     where _refreshed_at > {{ watermark }}
     union
     select anonymous_id from {{ ref('int_purchase_events') }}
-    where order_id in (select order_id from {{ source('shop', 'orders') }} where _loaded_at > {{ watermark }})
+    where order_id in (select order_id from {{ ref('stg_shop__order_arrivals') }} where _loaded_at > {{ watermark }})
 ),
 {% endif %}
 

@@ -24,6 +24,10 @@
 -- depends_on: {{ ref('fct_sessions') }}
 -- depends_on: {{ ref('stg_crm__customer_versions') }}
 -- depends_on: {{ ref('int_customer_activity_daily') }}
+-- depends_on: {{ ref('stg_tracking__event_arrivals') }}
+-- depends_on: {{ ref('stg_shop__order_arrivals') }}
+-- depends_on: {{ ref('stg_feedback__survey_response_arrivals') }}
+-- depends_on: {{ ref('stg_crm__customer_arrivals') }}
 {{
     config(
         incremental_strategy='append',
@@ -95,7 +99,8 @@ customer_sessions as (
 -- the customer's segments on each of those days
 customer_days as (
     {{ customer_segments_on_days(
-        'select distinct customer_id, session_date as as_of_date from customer_sessions') }}
+        'select distinct customer_id, session_date as as_of_date from customer_sessions',
+        ref('customer_segment_history'), ref('dim_customers')) }}
 ),
 
 customer_visits as (
