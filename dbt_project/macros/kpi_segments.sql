@@ -141,8 +141,7 @@
 {#- The rows of `relation_sql` (joined to dim_customers as `customer`) summed per `group_columns`
     and combination of the customer's segment values, one column per customer segment type,
     named after it. Many customers share a combination, so exploding these rows by segment type
-    (with combination_segments) reads far fewer rows than one per customer: at 50M events,
-    324k per day instead of 1.9M customer days, 408k instead of 2.7M customer periods. -#}
+    (with combination_segments) reads far fewer rows than one per customer (bench/README.md). -#}
 {% macro customer_segment_combinations(relation_sql, group_columns, sums, missing) -%}
     {%- set segments = customer_segments(missing) %}
     select

@@ -3,7 +3,7 @@
     Selects `left_columns` (names of `left`'s columns) and `right_time` as `output`.
     The default joins every earlier row and takes the greatest: the join grows with each key's
     history. DuckDB's ASOF join finds the one row directly, from both sides sorted by key and
-    time (fct_survey_responses at 50M events: 2.7 s -> 1.6 s for this step). -#}
+    time. -#}
 {% macro latest_at_or_before(left, left_key, left_time, right, right_key, right_time, left_columns, output) -%}
     {{ return(adapter.dispatch('latest_at_or_before', 'engagement_warehouse')(
         left, left_key, left_time, right, right_key, right_time, left_columns, output)) }}

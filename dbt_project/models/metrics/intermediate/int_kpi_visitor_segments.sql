@@ -58,8 +58,7 @@
 
 {#- Each branch reads the sessions table itself and counts in two plain aggregations (who
     visited, then how many), which DuckDB can spill to disk; a count(distinct) over one CTE of
-    sessions x grains x segment types could not, and ran out of a 4 GB memory_limit at 50M
-    events. -#}
+    sessions x grains x segment types could not, and ran out of memory at scale. -#}
 with
 
 {% if is_incremental() %}
