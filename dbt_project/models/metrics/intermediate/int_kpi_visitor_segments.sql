@@ -14,7 +14,7 @@
     re-sessionized events (kpi_touched_days_sql with sessions_only; orders and surveys do not move
     a session's segments); in the customer segment types, it restates the rows of each customer
     with a session on such a day, whose segment history changed, or who gained or lost a
-    visitor, from the period holding the first day that can differ (macros/kpi_restitching.sql). Visitors whose customer changed are moved
+    visitor, from the period holding the first day that can differ (macros/incremental/kpi_restitching.sql). Visitors whose customer changed are moved
     between customers' rows in the other periods of the session segment types, and out of or
     into the never-identified rows of the customer segment types, so a login restates neither
     the visitor's whole history nor everyone's; the post-hook records whom each visitor is
