@@ -20,6 +20,8 @@
     )
 }}
 
+{%- set first_session_day = '(select min(activity_date) from activity where sessions > 0)' %}
+
 with
 
 observation as (
@@ -32,10 +34,7 @@ activity as (
 
 days_to_restate as (
     -- from the first day with a session: before it no KPI has a visitor to score
-    {{ days_to_restate(
-        'observation',
-        'engagement_daily_restate_from',
-        '(select min(activity_date) from activity where sessions > 0)') }}
+    {{ days_to_restate('observation', 'engagement_daily_restate_from', first_session_day) }}
 ),
 
 states as (
