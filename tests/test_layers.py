@@ -98,7 +98,7 @@ MACRO_REFS: dict[str, set[str]] = {
         "stg_feedback__survey_response_arrivals",
     },
     # segment_history_restate_from_sql: the first day whose segments may have changed (pre-hook)
-    "customer_segment_history.sql": {
+    "segment_history_restatement.sql": {
         "stg_tracking__event_arrivals",
         "stg_shop__order_arrivals",
         "stg_feedback__survey_response_arrivals",

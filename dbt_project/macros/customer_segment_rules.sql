@@ -1,17 +1,9 @@
-{#-
-    The customer segment rules (contract §4), written once and applied both to the customers as
-    they are now (dim_customers, as of the observation end) and to the customers as they were on
-    each day (customer_segment_history): each rule reads the inputs as of a date and, where it
-    ranks customers, ranks them within `partition_by` (the as-of date in the history, nothing in
-    dim_customers). Everything time-relative is measured to the as-of date.
--#}
+{#- The customer segment rules (contract §4), written once for the customers as they are now
+    (dim_customers) and as they were on each day (customer_segment_history): inputs are as of a
+    date, and a rule that ranks customers ranks them within `partition_by` (the as-of date). -#}
 
-{#- RFM recency score from days since the last completed order, on the lifecycle thresholds, so
-    that the two views of a customer cannot contradict each other: 5 within lifecycle_new_days
-    (every 'new' customer), 4 up to half-way to lifecycle_active_days, 3 within it (the rest of
-    'active'), 2 within lifecycle_at_risk_days ('at risk'), 1 beyond ('churned'). Percentiles
-    (the former rule) made recency relative: on a young shop a customer 11 days after their
-    first order was "Lost" while the lifecycle called them "new". -#}
+{#- RFM recency score on the lifecycle thresholds, so that RFM and the lifecycle stage cannot
+    contradict each other (percentiles could call a 'new' customer "Lost"). -#}
 {% macro rfm_recency_score(days_since_last_order) -%}
     {%- set new_days = var('lifecycle_new_days') | int %}
     {%- set active_days = var('lifecycle_active_days') | int %}
@@ -25,17 +17,15 @@
     end
 {%- endmacro %}
 
-{#- Quintile score 1-5 from the percentile rank among the rows of the window (buyers only: the
-    caller filters), 5 the highest value; equal values always score equally (ntile would split a
-    tie across two scores). -#}
+{#- Quintile score 1-5 (5 highest) by percentile rank among the rows of the window (the caller
+    keeps buyers only); unlike ntile, equal values always score equally. -#}
 {% macro rfm_percentile_score(expression, partition_by=none) -%}
     least(5, 1 + floor(5 * percent_rank() over (
         {%- if partition_by %}partition by {{ partition_by }} {% endif %}order by {{ expression }})))
 {%- endmacro %}
 
-{#- Named RFM segment from the R and F scores: the first rfm_segments row (by priority) whose
-    ranges hold both, else 'Other'; 'No purchases' without scores (no completed order). The rules
-    are read from the seed when the model runs (macros/seed_rules.sql). -#}
+{#- Named RFM segment: the first rfm_segments row (by priority, read from the seed when the model
+    runs) whose ranges hold both scores, else 'Other'; 'No purchases' without scores. -#}
 {% macro rfm_segment_case(recency_score, frequency_score) -%}
     case
         when {{ recency_score }} is null or {{ frequency_score }} is null then 'No purchases'
@@ -48,10 +38,8 @@
     end
 {%- endmacro %}
 
-{#- Lifecycle stage from days since the first and the last completed order (to the as-of
-    date, in business dates): prospect (no completed order yet), new (first order within
-    lifecycle_new_days), active (last order within lifecycle_active_days), at risk (within
-    lifecycle_at_risk_days), else churned. Limits are inclusive. -#}
+{#- Lifecycle stage from days since the first and the last completed order (business dates, limits
+    inclusive): prospect, new, active, at risk, churned. -#}
 {% macro lifecycle_stage_case(orders, days_since_first_order, days_since_last_order) -%}
     case
         when coalesce({{ orders }}, 0) = 0 then 'prospect'

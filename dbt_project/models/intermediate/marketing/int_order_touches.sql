@@ -1,15 +1,5 @@
-{#-
-    Last touch of every order id a purchase event carries: the order's first purchase event (an
-    order id sent twice is one order) and the latest event of that event's session, at or before
-    it, that carries a utm campaign; the touch's fields are null when there is none.
-    int_orders_attributed joins the completed orders to it.
-
-    Incremental by order: a run reads only the events sessionized since its last run. The
-    sessionizer rewrites whole sessions, so a re-sessionized purchase comes with every event of
-    its session, touches included. An order with a new purchase event is decided again between
-    that event and the stored first one (unless the stored one was itself re-sessionized, in
-    which case it is among the new events).
--#}
+{#- Every order id a purchase event carries, with its first purchase event and that session's last
+    utm-tagged touch at or before it; incremental by order over the newly sessionized events. -#}
 {{
     config(
         materialized='incremental',
@@ -98,44 +88,10 @@ new_carriers as (
     where carriers.carrier_rank = 1
 ),
 
-{% if is_incremental() %}
-
-    candidates as (
-        select *, 1 as is_new from new_carriers
-        union all
-        -- the stored first purchase of the orders the new events carry, unless it was re-sessionized
-        select
-            stored.order_id,
-            stored.carrier_event_id,
-            stored.carried_at,
-            stored.session_id,
-            stored.utm_source,
-            stored.utm_medium,
-            stored.utm_campaign,
-            0 as is_new
-        from {{ this }} as stored
-        where
-            stored.order_id in (select new_carriers.order_id from new_carriers)
-            and stored.carrier_event_id not in (select new_events.event_id from new_events)
-    ),
-
-    first_carriers as (
-        select * from (
-            select
-                *,
-                row_number() over (partition by order_id order by carried_at, carrier_event_id) as carrier_rank
-            from candidates
-        ) as ranked
-        where carrier_rank = 1
-    ),
-
-{% else %}
-
-    first_carriers as (
-        select * from new_carriers
-    ),
-
-{% endif %}
+first_carriers as (
+    -- in an incremental run, decided again against the stored first purchase
+    {{ keep_earliest_carrier('new_carriers', 'new_events') }}
+),
 
 final as (
     select

@@ -1,7 +1,5 @@
-{#- The fitted CLV model parameters (contract §4): per fit (`full`, which makes the predictions,
-    and `calibration`, checked in clv_model_diagnostics), BG/NBD r, alpha, a, b and Gamma-Gamma p,
-    q, gamma, with the fit's log-likelihood, the customers it used, its observation end and its
-    status. The rows are there for every fit; values are null when the fit could not run. -#}
+{#- The fitted CLV model parameters (contract §4), one row per fit, model and parameter; null
+    values when a fit could not run. -#}
 
 with
 

@@ -1,9 +1,5 @@
-{#-
-    Product recommendations by co-purchase affinity: for each customer, the products most often
-    bought by customers who bought the same products (completed orders), never a product the
-    customer already bought. score = number of (owned product, co-buyer) pairs pointing at the
-    candidate, so a candidate bought together with several of the customer's products ranks higher.
--#}
+{#- Product recommendations by co-purchase affinity (completed orders), never a product the
+    customer already bought. -#}
 
 with
 
@@ -17,8 +13,7 @@ lines as (
     where orders.status = 'completed' and orders.customer_id is not null and lines.product_id is not null
 ),
 
--- Numbered customers and products: the joins and aggregations below run on integers, which
--- DuckDB hashes and groups much faster than ids of text.
+-- numbered customers and products: the joins below hash and group integers, not text ids
 keyed as (
     select
         customer_id,

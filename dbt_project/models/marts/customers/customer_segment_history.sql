@@ -1,19 +1,5 @@
-{#-
-    Every customer's segments as they were (contract §4, "Segments as they were"): one row per
-    customer, segment type and validity interval [valid_from, valid_to) of business dates;
-    valid_to is null for the current value, which equals dim_customers (tested).
-
-    Each day's segments are computed as of that day from what was known up to it: the customer's
-    activity summed to that day (int_customer_activity_daily), days since the first and last
-    order counted to that day, RFM frequency percentiles among the buyers of that day. The rules
-    are the ones dim_customers applies to the observation end (macros/customer_segment_rules.sql).
-    CRM attributes (birth year, gender, interests) are the profile version holding that day
-    (stg_crm__customer_versions; the first version also before it); the age band is the age in
-    the year of the day.
-
-    Incremental: a run computes the days from the earliest business date its new or rewritten
-    facts touch (macros/customer_segment_history.sql) to the observation end, never all history.
--#}
+{#- Every customer's segments as they were (contract §4): one row per customer, segment type and
+    validity interval, each day segmented by dim_customers' rules as of that day. -#}
 -- depends_on: {{ ref('int_events_sessionized') }}
 -- depends_on: {{ ref('fct_sessions') }}
 -- depends_on: {{ ref('stg_crm__customer_versions') }}
@@ -56,24 +42,13 @@ crm_versions as (
     select * from {{ ref('stg_crm__customer_versions') }}
 ),
 
-bounds as (
-    select
-        {% if is_incremental() %}
-            (select segment_history_restate_from.restate_from from segment_history_restate_from)
-        {% else %}
-            (select min(activity.activity_date) from activity)
-        {% endif %} as first_day,
-        observation_end as last_day
-    from observation
-),
-
-days as (
-    {{ day_series('bounds.first_day', 'bounds.last_day') }}
+days_to_restate as (
+    {{ days_to_restate('observation', 'segment_history_restate_from', '(select min(activity_date) from activity)') }}
 ),
 
 states as (
     -- every customer on every day from the day they became known, with their activity to date
-    {{ customer_states_on_days('activity', 'days') }}
+    {{ customer_states_on_days('activity', 'days_to_restate') }}
 ),
 
 rfm_scored as (
@@ -111,8 +86,7 @@ segmented as (
 ),
 
 day_changes as (
-    -- one window over the customer-days, all types at once; only the days on which some value
-    -- changed go on (a few percent of them)
+    -- one window over the customer-days for all types; only the days on which some value changed go on
     select
         *,
         {%- for segment_type in segment_types %}
@@ -142,16 +116,8 @@ daily_values as (
         where previous_{{ segment_type }} is null or {{ segment_type }} <> previous_{{ segment_type }}
         {% if not loop.last %}union all{% endif %}
     {%- endfor %}
-    {%- if is_incremental() %}
-        union all
-        -- the values current on the day before the restated days, from the day they started
-        select
-            customer_id,
-            segment_type,
-            segment_value,
-            valid_from as as_of_date
-        from segment_history_continued
-    {%- endif %}
+    -- the values current on the day before the restated days, from the day they started
+    {{ segment_rows_continued('segment_history_continued') }}
 ),
 
 compared as (

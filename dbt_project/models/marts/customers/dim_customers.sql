@@ -1,44 +1,10 @@
-{#-
-    One row per customer known from any source (contract §4): CRM profile (e-mail only as a
-    hash), web activity, completed-order facts, RFM scores and segment, CLV (historical and
-    predicted), survey facts, engagement score, and behavioural, lifecycle and psychographic
-    segments. Everything time-relative is measured to the observation end (last loaded day).
-    The segment rules live in macros/customer_segment_rules.sql, shared with
-    customer_segment_history, whose open rows are these segments.
--#}
+{#- One row per customer known from any source (contract §4), measured to the observation end; the
+    segment rules (macros/customer_segment_rules.sql) are shared with customer_segment_history. -#}
 -- depends_on: {{ ref('psychographic_segments') }}
 -- depends_on: {{ ref('engagement_score_weights') }}
 -- depends_on: {{ ref('rfm_segments') }}
 
 with
-
-customers as (
-    select * from {{ ref('int_customers_unioned') }}
-),
-
-crm as (
-    select * from {{ ref('stg_crm__customers') }}
-),
-
-activity as (
-    select * from {{ ref('int_customer_sessions_rolled_up') }}
-),
-
-orders as (
-    select * from {{ ref('int_customer_orders_rolled_up') }}
-),
-
-feedback as (
-    select * from {{ ref('int_customer_feedback_rolled_up') }}
-),
-
-clv as (
-    select * from {{ ref('int_customer_clv_predicted') }}
-),
-
-observation as (
-    select * from {{ ref('int_observation_window') }}
-),
 
 joined as (
     select
@@ -82,18 +48,18 @@ joined as (
         clv.clv_status,
         {{ dbt.datediff('activity.last_session_date', 'observation.observation_end', 'day') }}
             as days_since_last_session
-    from customers
-    cross join observation
-    left join crm on customers.customer_id = crm.customer_id
-    left join activity on customers.customer_id = activity.customer_id
-    left join orders on customers.customer_id = orders.customer_id
-    left join feedback on customers.customer_id = feedback.customer_id
-    left join clv on customers.customer_id = clv.customer_id
+    -- every input is one row per customer (the observation end: one row)
+    from {{ ref('int_customers_unioned') }} as customers
+    cross join {{ ref('int_observation_window') }} as observation
+    left join {{ ref('stg_crm__customers') }} as crm on customers.customer_id = crm.customer_id
+    left join {{ ref('int_customer_sessions_rolled_up') }} as activity on customers.customer_id = activity.customer_id
+    left join {{ ref('int_customer_orders_rolled_up') }} as orders on customers.customer_id = orders.customer_id
+    left join {{ ref('int_customer_feedback_rolled_up') }} as feedback on customers.customer_id = feedback.customer_id
+    left join {{ ref('int_customer_clv_predicted') }} as clv on customers.customer_id = clv.customer_id
 ),
 
 rfm_scored as (
-    -- Recency on the lifecycle thresholds; frequency and monetary are quintiles among buyers
-    -- (macros/customer_segment_rules.sql). 5 is best: most recent, most orders, most spend.
+    -- recency on the lifecycle thresholds, frequency and monetary quintiles among buyers; 5 is best
     select
         customer_id,
         {{ rfm_recency_score('days_since_last_order') }} as rfm_recency_score,
@@ -103,15 +69,8 @@ rfm_scored as (
     where orders > 0
 ),
 
-rfm_named as (
-    select
-        *,
-        {{ rfm_segment_case('rfm_recency_score', 'rfm_frequency_score') }} as rfm_segment
-    from rfm_scored
-),
-
 signals as (
-    -- Engagement-score components, named as in the engagement_score_weights seed; higher is better.
+    -- engagement-score components, named as in the engagement_score_weights seed; higher is better
     select
         customer_id,
         coalesce(-days_since_last_session, -100000) as visit_recency,
@@ -158,14 +117,14 @@ final as (
         cast(joined.average_order_value as {{ dbt.type_numeric() }}) as average_order_value,
         joined.is_repeat_customer,
         cast(joined.days_since_last_order as integer) as days_since_last_order,
-        cast(rfm_named.rfm_recency_score as integer) as rfm_recency_score,
-        cast(rfm_named.rfm_frequency_score as integer) as rfm_frequency_score,
-        cast(rfm_named.rfm_monetary_score as integer) as rfm_monetary_score,
-        coalesce(rfm_named.rfm_segment, 'No purchases') as rfm_segment,
+        cast(rfm_scored.rfm_recency_score as integer) as rfm_recency_score,
+        cast(rfm_scored.rfm_frequency_score as integer) as rfm_frequency_score,
+        cast(rfm_scored.rfm_monetary_score as integer) as rfm_monetary_score,
+        -- 'No purchases' without scores (no completed order)
+        {{ rfm_segment_case('rfm_scored.rfm_recency_score', 'rfm_scored.rfm_frequency_score') }} as rfm_segment,
         cast(joined.revenue as {{ dbt.type_numeric() }}) as historical_clv,
         cast(joined.predicted_clv_12m as double) as predicted_clv_12m,
         cast(joined.probability_alive as double) as probability_alive,
-        -- why predicted_clv_12m / probability_alive are null, when they are (contract §4)
         cast(coalesce(joined.clv_status, 'no_completed_orders') as varchar) as clv_status,
         cast(joined.latest_nps_score as integer) as latest_nps_score,
         joined.latest_nps_category,
@@ -181,8 +140,8 @@ final as (
         joined.has_crm_record,
         joined.known_from
     from joined
-    left join rfm_named
-        on joined.customer_id = rfm_named.customer_id
+    left join rfm_scored
+        on joined.customer_id = rfm_scored.customer_id
     left join scored
         on joined.customer_id = scored.customer_id
 )

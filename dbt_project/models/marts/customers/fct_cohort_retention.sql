@@ -1,15 +1,5 @@
-{#-
-    Cohort retention: customers grouped by the month of their first completed order, and for each
-    month since, how many of them ordered again (completed orders) and what they spent. Month 0
-    is the cohort's own month, where every customer is active by definition.
-
-    repeat_rate_90d is a cohort view of repeat buying, kept apart from the KPI
-    repeat_purchase_rate (a period's buyers who are repeat buyers, kpi_metrics): of the cohort's
-    customers whose first order is at least 90 days before the observation end (the last loaded
-    day), the share with a second completed order within 90 days of the first. Every customer
-    counted had the full 90 days, so recent cohorts are not penalised for less time; a cohort
-    without such customers has null. Cohort-level: the same on each of the cohort's rows.
--#}
+{#- Cohort retention by month of first completed order, with the cohort's 90-day repeat rate: a
+    cohort view of repeat buying, apart from the KPI repeat_purchase_rate (see the YAML). -#}
 
 with
 

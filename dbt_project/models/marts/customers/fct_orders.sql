@@ -1,8 +1,5 @@
-{#-
-    One row per order at its latest state (contract §4), amounts in the reporting currency, with
-    the customer's order number among completed orders, first/repeat flags, and the session and
-    channel of the purchase event that carried the order.
--#}
+{#- One row per order at its latest state (contract §4), in the reporting currency, with its number
+    among the customer's completed orders and the session and channel of its purchase event. -#}
 
 with
 
@@ -11,8 +8,7 @@ orders as (
 ),
 
 purchase_events as (
-    -- The first purchase event carrying the order (an order id sent twice counts once), kept
-    -- incrementally by int_order_touches: reading it spares a scan of every event of history.
+    -- the order's first purchase event, kept incrementally: no scan of every event of history
     select
         order_id,
         session_id

@@ -1,15 +1,5 @@
-{#-
-    What each customer did on each business date, as additive counts and first/last dates:
-    the day-by-day input of the segments "as they were" (customer_segment_history). A running sum
-    over a customer's days gives everything the segment rules need as of any date. A row with
-    zero counts marks the day a customer became known without doing anything counted here (CRM
-    sign-up, a cancelled order, ...), so that a customer is segmented from the day we knew them.
-    Days after the observation end (clock skew, a CRM sign-up dated ahead) count on it, so that
-    every customer of dim_customers is in the history; days before the first fact of the
-    warehouse (a session, order or survey response: CRM sign-ups years back) count on that
-    day, where the history starts: no KPI has a fact to segment before it, and segmenting
-    every CRM customer on every day since their sign-up would multiply the work for nothing.
--#}
+{#- What each customer did on each business date, as additive counts: summed over a customer's days,
+    everything the segment rules need as of any date (customer_segment_history). -#}
 
 with
 
@@ -25,16 +15,14 @@ sessions as (
         sum(page_views) as page_views,
         sum(case when is_engaged then 1 else 0 end) as engaged_sessions,
         sum(add_to_carts) as add_to_carts,
-        sum(social_shares) as social_shares,
-        max(session_date) as last_session_date
+        sum(social_shares) as social_shares
     from {{ ref('fct_sessions') }}
     where customer_id is not null
     group by 1, 2
 ),
 
 email_clicks as (
-    -- off-site events in no session (contract §2): counted under the stitched customer of their
-    -- device, as int_customer_sessions_rolled_up does
+    -- off-site events in no session (contract §2), under the stitched customer of their device
     select
         visitors.customer_id,
         email_events.occurred_date as activity_date,
@@ -76,31 +64,18 @@ crm as (
 ),
 
 known_days as (
-    select
-        customer_id,
-        activity_date
-    from sessions
-    union
-    select
-        customer_id,
-        activity_date
-    from email_clicks
-    union
-    select
-        customer_id,
-        activity_date
-    from orders
-    union
-    select
-        customer_id,
-        activity_date
-    from surveys
-    union
-    select
-        customer_id,
-        activity_date
-    from crm
-    where activity_date is not null
+    -- any fact makes the customer known that day, so that they are segmented from the day we knew them
+    {%- for facts in ['sessions', 'email_clicks', 'orders', 'surveys', 'crm'] %}
+        select
+            customer_id,
+            activity_date
+        from {{ facts }}
+        {%- if facts == 'crm' %}
+            where activity_date is not null
+        {%- else %}
+            union
+        {%- endif %}
+    {%- endfor %}
 ),
 
 customers as (
@@ -108,8 +83,7 @@ customers as (
 ),
 
 dated_customers as (
-    -- a customer known only without a date (no session, order, survey or CRM date) is known
-    -- from the observation end
+    -- a customer known without a date (no session, order, survey or CRM date): the observation end
     select
         customers.customer_id,
         coalesce(known_days.activity_date, observation.observation_end) as activity_date
@@ -131,6 +105,8 @@ first_fact as (
 ),
 
 clamped as (
+    -- days after the observation end count on it, so every customer of dim_customers is in the history;
+    -- days before the warehouse's first fact (CRM sign-ups years back) count on that day
     select
         dated_customers.customer_id,
         least(

@@ -1,14 +1,5 @@
-{#-
-    Every customer's engagement score as of each business date (contract §4: the engagement
-    score in kpi_metrics is the score as of the day): the rule of dim_customers (weighted
-    percentiles among all customers known that day, engagement_score_weights seed) applied to
-    each customer's activity to that day, visit recency counted to that day. From the first day
-    with a session (before it no KPI has a visitor to score); on the observation end it equals
-    dim_customers.engagement_score (tested).
-
-    Incremental: a run restates the days from the earliest business date touched by new or
-    rewritten facts (as customer_segment_history does), since percentiles move for everyone.
--#}
+{#- Every customer's engagement score as of each business date: dim_customers' rule applied to the
+    activity to that day, restated from the first day whose facts changed. -#}
 -- depends_on: {{ ref('int_events_sessionized') }}
 -- depends_on: {{ ref('fct_sessions') }}
 -- depends_on: {{ ref('stg_crm__customer_versions') }}
@@ -24,10 +15,12 @@
         on_schema_change='fail',
         pre_hook=[
             "{{ remember_segment_restate_from('engagement_daily_restate_from') }}",
-            "{{ delete_engagement_days_restated('engagement_daily_restate_from') }}",
+            "{{ delete_restated_days('engagement_daily_restate_from') }}",
         ],
     )
 }}
+
+{%- set first_session_day = '(select min(activity_date) from activity where sessions > 0)' %}
 
 with
 
@@ -39,32 +32,13 @@ activity as (
     select * from {{ ref('int_customer_activity_daily') }}
 ),
 
-bounds as (
-    select
-        {%- if is_incremental() %}
-            greatest(
-                (select engagement_daily_restate_from.restate_from from engagement_daily_restate_from),
-                (
-                    select min(activity.activity_date) from activity
-                    where activity.sessions > 0
-                )
-            ) as first_day,
-        {%- else %}
-            (
-                select min(activity.activity_date) from activity
-                where activity.sessions > 0
-            ) as first_day,
-        {%- endif %}
-        observation_end as last_day
-    from observation
-),
-
-days as (
-    {{ day_series('bounds.first_day', 'bounds.last_day') }}
+days_to_restate as (
+    -- from the first day with a session: before it no KPI has a visitor to score
+    {{ days_to_restate('observation', 'engagement_daily_restate_from', first_session_day) }}
 ),
 
 states as (
-    {{ customer_states_on_days('activity', 'days') }}
+    {{ customer_states_on_days('activity', 'days_to_restate') }}
 ),
 
 signals as (

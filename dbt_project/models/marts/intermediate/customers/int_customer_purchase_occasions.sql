@@ -1,7 +1,5 @@
-{#-
-    Purchase occasions (contract §4, Predicted CLV): one row per customer and business date with a
-    completed order, with that day's net spend. Both CLV fits and the holdout check start here.
--#}
+{#- Purchase occasions (contract §4, Predicted CLV): customer-days with a completed order, with that
+    day's net spend; both CLV fits and the holdout check start here. -#}
 
 with
 

@@ -1,9 +1,5 @@
-{#-
-    The CLV model's input per customer (contract §4, Predicted CLV): a purchase occasion is a
-    customer-day with a completed order; frequency = occasions − 1; recency = first to last
-    occasion and T = first occasion to the observation end, both in weeks counted as whole days
-    divided by 7; monetary = mean daily spend over the repeat occasions (0 without repeats).
--#}
+{#- The CLV model's input per customer (contract §4, Predicted CLV): frequency, recency, T and
+    monetary value over purchase occasions (customer-days with a completed order). -#}
 
 with
 

@@ -1,9 +1,5 @@
-{#- Web and app activity per stitched customer: sessions, page views, time on site, bounce,
-    engagement, and the on-site actions the engagement score and behavioural segments use.
-    Everything but email clicks comes from fct_sessions (the actions are counted per session
-    there), so the roll-up reads one row per session rather than every event of history. Email
-    clicks are off-site events in no session (contract §2): they are counted from
-    int_email_events, under the stitched customer of their device as sessions are. -#}
+{#- Web and app activity per stitched customer, from fct_sessions (one row per session, not every
+    event) plus the e-mail clicks of the customer's devices. -#}
 
 with
 
