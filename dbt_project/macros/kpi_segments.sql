@@ -104,9 +104,10 @@
     {% endif %}
 {% endmacro %}
 
+{#- The daily KPIs of sessions (kpi_catalogue: additive, from fct_sessions). -#}
 {% macro session_kpis() -%}
-    {{ return(['sessions', 'page_views', 'pages_per_session', 'avg_session_duration_seconds',
-               'bounce_rate', 'engaged_session_rate', 'conversion_rate']) }}
+    {{ return(kpi_definitions() | selectattr('source_model', 'equalto', 'fct_sessions')
+              | selectattr('is_additive') | map(attribute='kpi') | list) }}
 {%- endmacro %}
 
 {#- One row per fact and segment type: the fact's columns plus segment_type and segment_value.

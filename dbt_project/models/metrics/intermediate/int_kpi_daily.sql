@@ -165,10 +165,10 @@ session_totals as (
         segment_value,
         sum(sessions) as sessions,
         sum(page_views) as page_views,
-        sum(duration_seconds) as duration_seconds,
-        sum(bounced) as bounced,
-        sum(engaged) as engaged,
-        sum(converted) as converted
+        sum(duration_seconds) as session_duration_seconds,
+        sum(bounced) as bounced_sessions,
+        sum(engaged) as engaged_sessions,
+        sum(converted) as converted_sessions
     from session_segments
     group by 1, 2, 3
 ),
@@ -178,8 +178,8 @@ order_totals as (
         metric_date,
         segment_type,
         segment_value,
-        sum(orders) as orders,
-        sum(net_revenue) as revenue,
+        sum(orders) as completed_orders,
+        sum(net_revenue) as completed_revenue,
         sum(first_orders) as first_orders
     from order_segments
     group by 1, 2, 3
@@ -196,7 +196,7 @@ survey_totals as (
         sum(case when survey_type = 'ces' then 1 else 0 end) as ces_responses,
         sum(case when survey_type = 'ces' then score else 0 end) as ces_score_sum,
         sum(case when survey_type = 'csat' then 1 else 0 end) as csat_responses,
-        sum(case when is_satisfied then 1 else 0 end) as satisfied
+        sum(case when is_satisfied then 1 else 0 end) as satisfied_responses
     from survey_segments
     group by 1, 2, 3
 ),
@@ -238,10 +238,10 @@ marketing_totals as (
         metric_date,
         segment_type,
         segment_value,
-        sum(impressions) as impressions,
-        sum(clicks) as clicks,
-        sum(spend) as spend,
-        sum(revenue) as revenue
+        sum(impressions) as ad_impressions,
+        sum(clicks) as ad_clicks,
+        sum(spend) as ad_spend,
+        sum(revenue) as attributed_revenue
     from marketing_segments
     group by 1, 2, 3
 ),
@@ -251,7 +251,7 @@ share_totals as (
         share_date as metric_date,
         'all' as segment_type,
         'all' as segment_value,
-        sum(social_shares) as shares
+        sum(social_shares) as social_shares
     from shares
     group by 1
     union all
@@ -259,45 +259,20 @@ share_totals as (
         share_date as metric_date,
         'share_network' as segment_type,
         share_network as segment_value,
-        sum(social_shares) as shares
+        sum(social_shares) as social_shares
     from shares
     group by 1, 2, 3
 ),
 
 kpis as (
-    {%- set rows = [
-        ('session_totals', 'sessions', 'sessions', none),
-        ('session_totals', 'page_views', 'page_views', none),
-        ('session_totals', 'pages_per_session', 'page_views', 'sessions'),
-        ('session_totals', 'avg_session_duration_seconds', 'duration_seconds', 'sessions'),
-        ('session_totals', 'bounce_rate', 'bounced', 'sessions'),
-        ('session_totals', 'engaged_session_rate', 'engaged', 'sessions'),
-        ('session_totals', 'conversion_rate', 'converted', 'sessions'),
-        ('order_totals', 'orders', 'orders', none),
-        ('order_totals', 'revenue', 'revenue', none),
-        ('order_totals', 'average_order_value', 'revenue', 'orders'),
-        ('order_totals', 'new_customers', 'first_orders', none),
-        ('marketing_totals', 'ctr', 'clicks', 'impressions'),
-        ('marketing_totals', 'roas', 'revenue', 'spend'),
-        ('share_totals', 'social_shares', 'shares', none),
-        ('survey_totals', 'nps', '100 * promoters_minus_detractors', 'nps_responses'),
-        ('survey_totals', 'ces', 'ces_score_sum', 'ces_responses'),
-        ('survey_totals', 'csat', 'satisfied', 'csat_responses'),
-    ] %}
-    {%- for relation, kpi, numerator, denominator in rows %}
-        select
-            metric_date,
-            segment_type,
-            segment_value,
-            '{{ kpi }}' as kpi,
-            cast({{ numerator }} as double) as numerator,
-            cast({{ denominator if denominator else 'null' }} as double) as denominator
-        from {{ relation }}
-        {%- if denominator %}
-            where {{ denominator }} > 0
-        {%- endif %}
-        {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
+    -- every additive KPI of kpi_catalogue, from the daily sums of its source mart
+    {{ additive_kpi_rows({
+        'fct_sessions': 'session_totals',
+        'fct_orders': 'order_totals',
+        'fct_marketing_performance': 'marketing_totals',
+        'fct_social_shares_daily': 'share_totals',
+        'fct_survey_responses': 'survey_totals',
+    }) }}
 ),
 
 final as (

@@ -1,0 +1,52 @@
+{#- The KPI definitions of the kpi_catalogue seed (the one place a KPI is defined), read when the
+    model runs: a list of dicts with the seed's columns. Empty while dbt only parses. -#}
+{% macro kpi_definitions() %}
+    {%- if not execute -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set columns = ['kpi', 'source_model', 'is_additive', 'numerator', 'denominator', 'numerator_scale'] -%}
+    {%- set query -%}
+        select {{ columns | join(', ') }} from {{ _seed_relation('kpi_catalogue') }} order by kpi
+    {%- endset -%}
+    {%- set definitions = [] -%}
+    {%- for row in run_query(query).rows -%}
+        {%- set definition = {} -%}
+        {%- for column in columns -%}
+            {%- do definition.update({column: row[loop.index0]}) -%}
+        {%- endfor -%}
+        {%- do definitions.append(definition) -%}
+    {%- endfor -%}
+    {{ return(definitions) }}
+{% endmacro %}
+
+{#- One row per day, segment and additive KPI: the numerator and denominator of every additive
+    catalogue KPI, read from `totals`, a dict from source_model to the CTE holding that mart's
+    daily sums (a column per measure). -#}
+{% macro additive_kpi_rows(totals) -%}
+    {%- set additive = kpi_definitions() | selectattr('is_additive') | list %}
+    {%- if execute and not additive %}
+        {{ exceptions.raise_compiler_error("kpi_catalogue has no additive KPI: load the seeds first (dbt seed)") }}
+    {%- endif %}
+    {%- for definition in additive %}
+        {%- if definition.source_model not in totals %}
+            {{ exceptions.raise_compiler_error(
+                "kpi_catalogue: " ~ definition.kpi ~ " is additive with source_model " ~ definition.source_model
+                ~ ", which int_kpi_daily sums nothing of: add its daily totals there, or mark it is_additive false"
+                ~ " and compute it in a model of its own") }}
+        {%- endif %}
+        {%- set numerator = definition.numerator if definition.numerator_scale == 1
+            else definition.numerator_scale ~ ' * ' ~ definition.numerator %}
+        select
+            metric_date,
+            segment_type,
+            segment_value,
+            '{{ definition.kpi }}' as kpi,
+            cast({{ numerator }} as double) as numerator,
+            cast({{ definition.denominator or 'null' }} as double) as denominator
+        from {{ totals[definition.source_model] }}
+        {%- if definition.denominator %}
+        where {{ definition.denominator }} > 0
+        {%- endif %}
+        {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+{%- endmacro %}
