@@ -20,20 +20,14 @@
 {% endmacro %}
 
 {#- One row per day, segment and additive KPI: the numerator and denominator of every additive
-    catalogue KPI, read from `totals`, a dict from source_model to the CTE holding that mart's
-    daily sums (a column per measure). -#}
-{% macro additive_kpi_rows(totals) -%}
+    catalogue KPI, read from the CTE named after its source_model plus `totals_suffix`, which
+    holds that mart's daily sums per segment (a column per measure). -#}
+{% macro additive_kpi_rows(totals_suffix) -%}
     {%- set additive = kpi_definitions() | selectattr('is_additive') | list %}
     {%- if execute and not additive %}
         {{ exceptions.raise_compiler_error("kpi_catalogue has no additive KPI: load the seeds first (dbt seed)") }}
     {%- endif %}
     {%- for definition in additive %}
-        {%- if definition.source_model not in totals %}
-            {{ exceptions.raise_compiler_error(
-                "kpi_catalogue: " ~ definition.kpi ~ " is additive with source_model " ~ definition.source_model
-                ~ ", which int_kpi_daily sums nothing of: add its daily totals there, or mark it is_additive false"
-                ~ " and compute it in a model of its own") }}
-        {%- endif %}
         {%- set numerator = definition.numerator if definition.numerator_scale == 1
             else definition.numerator_scale ~ ' * ' ~ definition.numerator %}
         select
@@ -43,7 +37,7 @@
             '{{ definition.kpi }}' as kpi,
             cast({{ numerator }} as double) as numerator,
             cast({{ definition.denominator or 'null' }} as double) as denominator
-        from {{ totals[definition.source_model] }}
+        from {{ definition.source_model ~ totals_suffix }}
         {%- if definition.denominator %}
         where {{ definition.denominator }} > 0
         {%- endif %}
