@@ -148,3 +148,16 @@
         delete from {{ this }} where share_date in (select metric_date from {{ temp_name }})
     {% endif %}
 {% endmacro %}
+
+{#- A date in one of the touched periods of `grain` (touched_periods: a CTE of the model), with a
+    scalar bound as well, which lets the scan skip older row groups. -#}
+{% macro in_touched_periods(grain, date_expression) -%}
+    cast({{ dbt.date_trunc(grain, date_expression) }} as date) in (
+        select touched_periods.period_start from touched_periods
+        where touched_periods.period_grain = '{{ grain }}'
+    )
+    and {{ date_expression }} >= (
+        select min(touched_periods.period_start) from touched_periods
+        where touched_periods.period_grain = '{{ grain }}'
+    )
+{%- endmacro %}
