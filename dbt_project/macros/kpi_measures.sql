@@ -33,6 +33,12 @@
         ],
         'fct_social_shares_daily': [('social_shares', 'social_shares')],
     } -%}
+    {%- if source_model not in measures %}
+        {{ exceptions.raise_compiler_error(
+            "no KPI measures are defined for " ~ source_model ~ " (kpi_catalogue.source_model): add them to "
+            ~ "macros/kpi_measures.sql and a <source_model>_totals CTE to int_kpi_daily, or mark the KPI "
+            ~ "is_additive false and count it per period in a model of its own") }}
+    {%- endif %}
     {{ return(measures[source_model]) }}
 {%- endmacro %}
 

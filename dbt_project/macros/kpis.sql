@@ -28,6 +28,12 @@
         {{ exceptions.raise_compiler_error("kpi_catalogue has no additive KPI: load the seeds first (dbt seed)") }}
     {%- endif %}
     {%- for definition in additive %}
+        {%- set known = kpi_measure_names(definition.source_model) %}
+        {%- for measure in [definition.numerator, definition.denominator] if measure and measure not in known %}
+            {{ exceptions.raise_compiler_error(
+                "kpi_catalogue: " ~ definition.kpi ~ " divides measure " ~ measure ~ ", which macros/kpi_measures.sql"
+                ~ " does not define for " ~ definition.source_model ~ " (it has " ~ known | join(', ') ~ ")") }}
+        {%- endfor %}
         {%- set numerator = definition.numerator if definition.numerator_scale == 1
             else definition.numerator_scale ~ ' * ' ~ definition.numerator %}
         select
