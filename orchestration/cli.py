@@ -92,6 +92,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     commands.add_parser("demo", help="sample data, a full refresh and a short KPI summary")
+
+    sem = commands.add_parser(
+        "semantic", help="write the semantic layer's metrics from the KPI catalogue (seeds/kpi_catalogue.csv)"
+    )
+    sem.add_argument("--check", action="store_true", help="only check that the metrics file is up to date")
     return parser
 
 
@@ -221,6 +226,10 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_generate(settings, args)
     if args.command == "refresh":
         return cmd_refresh(settings, args.start, args.end, args.full_refresh, args.wait)
+    if args.command == "semantic":
+        from orchestration.transform import semantic_layer
+
+        return semantic_layer.write(check=args.check)
     return cmd_demo(settings)
 
 

@@ -89,7 +89,7 @@ SKIPS: dict[tuple[str, str], str] = {
 MACRO_REFS: dict[str, set[str]] = {
     # kpi_touched_days_sql: days whose KPI facts changed (pre-hook of the KPI inputs and of
     # fct_social_shares_daily)
-    "kpi_segments.sql": {
+    "kpi_restatement.sql": {
         "int_events_sessionized",
         "fct_sessions",
         "int_orders_converted",

@@ -90,23 +90,12 @@
     group by 1, 2
 {%- endmacro %}
 
-{#- The start of the earliest day, week or month period containing a date. -#}
-{% macro first_restated_period_start(date_expression) -%}
-    cast(least({{ dbt.date_trunc('week', date_expression) }}, {{ dbt.date_trunc('month', date_expression) }}) as date)
-{%- endmacro %}
 
-{#- Pre-hook of the incremental KPI models: the earliest day whose customer segments may have
-    changed since this model's last run, in a temporary table. -#}
-{% macro remember_kpi_segment_restate_from(temp_name) %}
-    {% if is_incremental() %}
-        create or replace temporary table {{ temp_name }} as
-        {{ segment_history_restate_from_sql() }}
-    {% endif %}
-{% endmacro %}
 
+{#- The daily KPIs of sessions (kpi_catalogue: additive, from fct_sessions). -#}
 {% macro session_kpis() -%}
-    {{ return(['sessions', 'page_views', 'pages_per_session', 'avg_session_duration_seconds',
-               'bounce_rate', 'engaged_session_rate', 'conversion_rate']) }}
+    {{ return(kpi_definitions() | selectattr('source_model', 'equalto', 'fct_sessions')
+              | selectattr('is_additive') | map(attribute='kpi') | list) }}
 {%- endmacro %}
 
 {#- One row per fact and segment type: the fact's columns plus segment_type and segment_value.
@@ -168,136 +157,24 @@
     {{ return(segments) }}
 {%- endmacro %}
 
-{#- Days whose KPI facts changed since this model's last run (its `_refreshed_at`): days of
-    re-sessionized events (sessions that grew, split, merged or vanished, social shares), of
-    sessions rewritten, of orders carried by re-sessionized purchases; every day an order with a
-    new export was ever placed on (all its exports, so a moved order date restates both days),
-    and every order of the customers such an order ever belonged to (their first-order flags and
-    repeat status can move); every day a survey response with a new delivery was ever submitted
-    on; campaign days loaded since (their date is their key). Read by the pre-hooks below.
-    sessions_only: the first two alone, for a model that reads nothing but sessions (else a new
-    order of a long-standing customer restates every day that customer ever ordered on).
-    rewritten_sessions=false leaves out the days of sessions rewritten but not re-sessionized
-    (restitched or reordered), for a model that handles restitching itself. -#}
-{% macro kpi_touched_days_sql(sessions_only=false, rewritten_sessions=true) -%}
-    {%- set watermark = incremental_watermark('_refreshed_at') -%}
-    select occurred_date as metric_date from {{ ref('int_events_sessionized') }}
-    where _sessionized_at > {{ watermark }}
-    {%- if rewritten_sessions %}
-    union
-    select session_date from {{ ref('fct_sessions') }}
-    where _refreshed_at > {{ watermark }}
-    {%- endif %}
-    {%- if not sessions_only %}
-    {%- set order_arrivals = ref('stg_shop__order_arrivals') %}
-    {%- set survey_arrivals = ref('stg_feedback__survey_response_arrivals') %}
-    union
-    select orders.ordered_date
-    from {{ ref('int_orders_converted') }} as orders
-    inner join {{ ref('int_events_sessionized') }} as events
-        on orders.order_id = events.order_id
-    where events.event_type = 'purchase' and events._sessionized_at > {{ watermark }}
-    union
-    select ordered_date from {{ order_arrivals }}
-    where order_id in (select order_id from {{ order_arrivals }} where _loaded_at > {{ watermark }})
-    union
-    select ordered_date from {{ ref('int_orders_converted') }}
-    where customer_id in (
-        select customer_id from {{ order_arrivals }}
-        where order_id in (select order_id from {{ order_arrivals }} where _loaded_at > {{ watermark }})
-    )
-    union
-    select submitted_date from {{ survey_arrivals }}
-    where response_id in (select response_id from {{ survey_arrivals }} where _loaded_at > {{ watermark }})
-    union
-    select activity_date from {{ ref('stg_marketing__campaign_days') }}
-    where _loaded_at > {{ watermark }}
-    {%- endif %}
-{%- endmacro %}
-
-{#- Pre-hooks of the incremental KPI models: fix the days to restate in a temporary table while
-    the watermark still stands (deleting rows moves it), then delete the rows the run will append
-    again: the segment types that describe customers everywhere (unless the model has none), the
-    rest on the touched days (or in the periods that contain them, for per-period models). The
-    model reads the same temporary table. -#}
-{% macro remember_kpi_touched_days(temp_name, sessions_only=false, rewritten_sessions=true) %}
-    {% if is_incremental() %}
-        create or replace temporary table {{ temp_name }} as
-        {{ kpi_touched_days_sql(sessions_only, rewritten_sessions) }}
-    {% endif %}
-{% endmacro %}
-
-{#- The (grain, period_start) pairs of day, week and month containing a touched day. -#}
-{% macro kpi_touched_periods_sql(temp_name) -%}
-    {%- for grain in ['day', 'week', 'month'] %}
-    select distinct
-        '{{ grain }}' as period_grain,
-        cast({{ dbt.date_trunc(grain, 'metric_date') }} as date) as period_start
-    from {{ temp_name }}
-    {% if not loop.last %}union all{% endif %}
+{#- `pattern` for each measure name, with @ standing for the name. -#}
+{% macro each_measure(names, pattern) -%}
+    {%- set columns = [] %}
+    {%- for name in names %}
+        {%- do columns.append(pattern | replace('@', name)) %}
     {%- endfor %}
+    {{ return(columns) }}
 {%- endmacro %}
 
-{#- keep_customers_rows: in the customer segment types, delete only the rows of no customer (a
-    model that restates customers' rows itself: delete_customer_rows_to_restate). -#}
-{% macro delete_kpi_rows_to_restate(temp_name, per_period=false, customer_segment_types=true, segment_restate_temp=none,
-                                    keep_customers_rows=false) %}
-    {% if is_incremental() %}
-        delete from {{ this }}
-        where
-            {%- if keep_customers_rows %}
-            not (
-                segment_type in ('{{ customer_segments('') | map('first') | join("', '") }}')
-                and customer_id is not null
-            ) and (
-            {%- endif %}
-            {%- if customer_segment_types %}
-            (
-                segment_type in ('{{ restated_segment_types() | join("', '") }}')
-                and not (segment_type = 'region' and kpi in ('{{ session_kpis() | join("', '") }}'))
-            ) or
-            {%- endif %}
-            {%- if segment_restate_temp %}
-            (
-                segment_type in ('{{ customer_segments('') | map('first') | join("', '") }}')
-                and {{ 'period_start' if per_period else 'metric_date' }} >= (
-                    {%- if per_period %}
-                    -- the periods of every grain that contain the first restated day, and later
-                    select {{ first_restated_period_start('restate_from') }} from {{ segment_restate_temp }}
-                    {%- else %}
-                    select restate_from from {{ segment_restate_temp }}
-                    {%- endif %}
-                )
-            ) or
-            {%- endif %}
-            {%- if per_period %}
-            exists (
-                select 1 from ({{ kpi_touched_periods_sql(temp_name) }}) as touched
-                where touched.period_grain = {{ this }}.period_grain
-                    and touched.period_start = {{ this }}.period_start
-            )
-            {%- if not customer_segment_types %}
-            -- a scalar bound as well (the earliest touched day's week or month starts first),
-            -- which lets the delete skip older row groups of a table written in period order
-            and period_start >= (
-                select cast(least(
-                    {{ dbt.date_trunc('week', 'min(metric_date)') }}, {{ dbt.date_trunc('month', 'min(metric_date)') }}
-                ) as date)
-                from {{ temp_name }}
-            )
-            {%- endif %}
-            {%- else %}
-            metric_date in (select metric_date from {{ temp_name }})
-            {%- endif %}
-            {%- if keep_customers_rows %}
-            )
-            {%- endif %}
-    {% endif %}
-{% endmacro %}
-
-{#- Pre-hook of fct_social_shares_daily: delete the days its run restates. -#}
-{% macro delete_touched_share_days(temp_name) %}
-    {% if is_incremental() %}
-        delete from {{ this }} where share_date in (select metric_date from {{ temp_name }})
-    {% endif %}
-{% endmacro %}
+{#- Per day and segment, the sum of each measure column. -#}
+{% macro sum_by_segment(relation, measures) -%}
+    select
+        metric_date,
+        segment_type,
+        segment_value,
+        {%- for measure in measures %}
+        sum({{ measure }}) as {{ measure }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from {{ relation }}
+    group by 1, 2, 3
+{%- endmacro %}

@@ -18,13 +18,14 @@
     session.
 -#}
 
-{#- The model's period grains and the session segment types it counts: (grain, segment_type,
-    SQL expression on a session `fact`). -#}
-{% macro visitor_segment_branches() %}
+{#- The model's period grains and the segment types it counts: (grain, segment_type, SQL
+    expression), for the session segment types a session carries itself, or for `segments`. -#}
+{% macro visitor_segment_branches(segments=none) %}
     {%- set customer_types = customer_segments('anonymous') | map('first') | list %}
+    {%- set segments = session_segments() | rejectattr(0, 'in', customer_types) | list if segments is none else segments %}
     {%- set branches = [] %}
     {%- for grain in ['day', 'week', 'month'] %}
-        {%- for segment_type, expression in session_segments() if segment_type not in customer_types %}
+        {%- for segment_type, expression in segments %}
             {%- do branches.append((grain, segment_type, expression)) %}
         {%- endfor %}
     {%- endfor %}

@@ -1,13 +1,6 @@
-{#-
-    Every KPI of the contract for every period grain (day, week, month) and segment (contract
-    §4): value, numerator and denominator (so any tool can re-aggregate ratios), the previous
-    period's value and the change. Additive KPIs are summed from their days, so weeks and months
-    always equal the sum of their days; visitors, the engagement score and the repeat purchase
-    rate count distinct visitors or customers per period. value = numerator / denominator for
-    ratios (NPS's numerator is already ×100), the numerator for counts.
-    is_complete_period (contract §4, "Complete period"): every day of the period lies between
-    WAREHOUSE_START_DATE (nothing was loaded before it) and the last loaded day, both included.
--#}
+{#- Every KPI for every period grain and segment (contract §4), with numerator and denominator so
+    any tool can re-aggregate ratios, and the previous period's value. Additive KPIs are sums of
+    their days; the rest are counted per period. -#}
 
 {%- set grains = ['day', 'week', 'month'] %}
 
@@ -33,43 +26,6 @@ daily as (
         on days.kpi = additive_kpis.kpi
 ),
 
-distinct_counts as (
-    select
-        period_grain,
-        period_start,
-        segment_type,
-        segment_value,
-        kpi,
-        numerator,
-        denominator
-    from {{ ref('int_kpi_distinct') }}
-),
-
-email_engagement as (
-    -- distinct recipients per period (int_kpi_email_engagement), like distinct_counts
-    select
-        period_grain,
-        period_start,
-        segment_type,
-        segment_value,
-        kpi,
-        numerator,
-        denominator
-    from {{ ref('int_kpi_email_engagement') }}
-),
-
-repeat_purchases as (
-    select
-        period_grain,
-        period_start,
-        segment_type,
-        segment_value,
-        kpi,
-        numerator,
-        denominator
-    from {{ ref('int_kpi_repeat_purchase_rate') }}
-),
-
 observation as (
     select * from {{ ref('int_observation_window') }}
 ),
@@ -92,12 +48,12 @@ additive as (
 
 combined as (
     select * from additive
+    {#- the KPIs counted per period (distinct visitors, customers or recipients), never summed from days #}
+    {%- for per_period in ['int_kpi_distinct', 'int_kpi_email_engagement', 'int_kpi_repeat_purchase_rate'] %}
     union all
-    select * from distinct_counts
-    union all
-    select * from email_engagement
-    union all
-    select * from repeat_purchases
+    select period_grain, period_start, segment_type, segment_value, kpi, numerator, denominator
+    from {{ ref(per_period) }}
+    {%- endfor %}
 ),
 
 valued as (

@@ -1,17 +1,6 @@
-{#-
-    One row per KPI (contract §4): the latest complete period at the scorecard grain
-    (var kpi_scorecard_grain: day, week or month; default week), for segment all, against its
-    target, benchmark and the period before, with a status that respects the KPI's better
-    direction: on track = meets the target; at risk = misses it by less than
-    kpi_at_risk_tolerance (10%); off track = misses it by more; no target = none set for the
-    period; no data = the KPI has no value in that period.
-
-    The period is the same for every KPI: the latest one that kpi_metrics flags complete (every
-    day between WAREHOUSE_START_DATE and the last loaded day). A KPI without data in it says so
-    rather than showing an older period. previous_value and change compare with the period just
-    before, and only when that one is complete too: a comparison with a period partly outside the
-    loaded days (the week the data starts in) would show growth that is only missing days.
--#}
+{#- One row per KPI: the latest complete period at the scorecard grain, for segment all, against
+    target, benchmark and the period before (only when that one is complete too: a period partly
+    outside the loaded days would show growth that is only missing days). -#}
 
 {%- set grain = var('kpi_scorecard_grain') %}
 {%- set tolerance = var('kpi_at_risk_tolerance') %}

@@ -1,31 +1,10 @@
-{#-
-    Additive KPI inputs per day, segment and KPI (contract §4, kpi_metrics): every KPI whose
-    numerator and denominator are sums over days (the distinct-customer repeat purchase rate is
-    counted per period in int_kpi_repeat_purchase_rate). kpi_metrics rolls days up into weeks
-    and months by summing them, so a month always equals the sum of its days.
-
-    Customer segment types count each fact under the customer's segment on the fact's business
-    date (customer_segment_history; contract §4, "Segments as they were").
-
-    Incremental by day: a run restates the days whose facts changed since the last run (see
-    kpi_touched_days_sql), the customer segment types from the earliest day whose segments or
-    facts changed (restate_from of macros/customer_segment_history.sql: yesterday, on a plain
-    daily run), and, over all history, the customer's region of orders and surveys (their current
-    profile). The pre-hook deletes exactly those rows; the model appends them again.
-    Sessions rewritten without being re-sessionized (a visitor restitched, an order's state
-    changed) restate no day: no session KPI by the session's own segments reads the customer or
-    the orders of a session, and the days of changed orders are restated through the orders.
--#}
--- depends_on: {{ ref('int_events_sessionized') }}
--- depends_on: {{ ref('fct_sessions') }}
--- depends_on: {{ ref('stg_crm__customer_versions') }}
--- depends_on: {{ ref('int_orders_converted') }}
--- depends_on: {{ ref('stg_marketing__campaign_days') }}
--- depends_on: {{ ref('int_customer_activity_daily') }}
--- depends_on: {{ ref('stg_tracking__event_arrivals') }}
--- depends_on: {{ ref('stg_shop__order_arrivals') }}
--- depends_on: {{ ref('stg_feedback__survey_response_arrivals') }}
--- depends_on: {{ ref('stg_crm__customer_arrivals') }}
+{#- Additive KPI inputs per day, segment and KPI (contract §4): kpi_metrics sums them into weeks
+    and months, so a month always equals the sum of its days. Incremental: the pre-hooks delete
+    the days and segments a run restates (macros/incremental/kpi_restatement.sql). -#}
+-- depends_on (read by the pre-hooks): {{ ref('int_events_sessionized') }}, {{ ref('fct_sessions') }},
+-- {{ ref('int_orders_converted') }}, {{ ref('int_customer_activity_daily') }}, {{ ref('stg_crm__customer_versions') }},
+-- {{ ref('stg_marketing__campaign_days') }}, {{ ref('stg_tracking__event_arrivals') }}, {{ ref('stg_shop__order_arrivals') }},
+-- {{ ref('stg_feedback__survey_response_arrivals') }}, {{ ref('stg_crm__customer_arrivals') }}
 {{
     config(
         incremental_strategy='append',
@@ -43,26 +22,10 @@
 {#- fct_sessions is read where it is used, not through a CTE: DuckDB would materialise a CTE read
     by every segment type, every column of every session. -#}
 {%- set sessions = ref('fct_sessions') %}
-{%- set customer_types = customer_segments('anonymous') | map('first') | list %}
-{%- set fixed_session_segments = [] %}
-{%- for segment in session_segments() if segment[0] not in customer_types %}
-    {%- do fixed_session_segments.append(segment) %}
-{%- endfor %}
+{%- set customer_types = customer_segment_types() %}
+{%- set fixed_session_segments = session_segments() | rejectattr(0, 'in', customer_types) | list %}
 
-{%- set session_columns = [
-    'fact.session_date as metric_date', '1 as sessions', 'fact.page_views', 'fact.duration_seconds',
-    'case when fact.is_bounce then 1 else 0 end as bounced',
-    'case when fact.is_engaged then 1 else 0 end as engaged',
-    'case when fact.has_purchase then 1 else 0 end as converted'] %}
-{%- set customer_day_columns = [
-    'fact.session_date as metric_date', 'fact.sessions', 'fact.page_views', 'fact.duration_seconds',
-    'fact.bounced', 'fact.engaged', 'fact.converted'] %}
-{%- set order_columns = [
-    'fact.order_date as metric_date', '1 as orders', 'fact.net_revenue',
-    'case when fact.is_first_order then 1 else 0 end as first_orders'] %}
-{%- set survey_columns = [
-    'fact.submitted_date as metric_date', 'fact.survey_type', 'fact.score', 'fact.nps_category',
-    'fact.is_satisfied'] %}
+{%- set session_measures = kpi_measure_names('fct_sessions') %}
 
 with
 
@@ -94,18 +57,14 @@ shares as (
     {% if only_touched %}where share_date in (select metric_date from touched_days){% endif %}
 ),
 
--- The customer segment types are read from the sessions summed per day and customer (a
--- fraction of the sessions) rather than from every session, on the days they are restated.
+-- customer segment types read sessions summed per day and customer: far fewer rows
 customer_day_sessions as (
     select
         session_date,
         customer_id,
-        count(*) as sessions,
-        sum(page_views) as page_views,
-        sum(duration_seconds) as duration_seconds,
-        sum(case when is_bounce then 1 else 0 end) as bounced,
-        sum(case when is_engaged then 1 else 0 end) as engaged,
-        sum(case when has_purchase then 1 else 0 end) as converted
+        {%- for measure, expression in kpi_measures('fct_sessions') %}
+        {{ 'count(*)' if expression == '1' else 'sum(' ~ expression ~ ')' }} as {{ measure }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from {{ sessions }}
     {%- if only_touched %}
         where
@@ -124,188 +83,61 @@ customers as (
         ref('customer_segment_history'), ref('dim_customers')) }}
 ),
 
--- ... and per day and combination of the customers' segments (macros/kpi_segments.sql)
+-- ... and per day and combination of the customers' segments
 customer_day_combinations as (
     {{ customer_segment_combinations(
         'customer_day_sessions as fact left join customers as customer'
         ~ ' on fact.customer_id = customer.customer_id and fact.session_date = customer.as_of_date',
-        ['fact.session_date'],
-        ['sum(fact.sessions) as sessions', 'sum(fact.page_views) as page_views',
-         'sum(fact.duration_seconds) as duration_seconds', 'sum(fact.bounced) as bounced',
-         'sum(fact.engaged) as engaged', 'sum(fact.converted) as converted'],
-        'anonymous') }}
+        ['fact.session_date'], each_measure(session_measures, 'sum(fact.@) as @'), 'anonymous') }}
 ),
 
 session_segments as (
     -- the session's own segments (its region included) on the touched days only
-    {{ explode_segments(sessions ~ ' as fact', fixed_session_segments, session_columns, 'fact.session_date',
-                        only_touched, restated=[]) }}
+    {{ explode_segments(sessions ~ ' as fact', fixed_session_segments,
+                        ['fact.session_date as metric_date'] + kpi_measure_columns('fct_sessions'),
+                        'fact.session_date', only_touched, restated=[]) }}
     union all
-    {{ explode_segments('customer_day_combinations as fact', combination_segments(), customer_day_columns) }}
+    {{ explode_segments('customer_day_combinations as fact', combination_segments(),
+                        ['fact.session_date as metric_date'] + each_measure(session_measures, 'fact.@')) }}
 ),
 
 order_segments as (
     {{ explode_segments('orders as fact left join customers as customer'
                         ~ ' on fact.customer_id = customer.customer_id and fact.order_date = customer.as_of_date',
-                        order_segments(), order_columns, 'fact.order_date', only_touched,
-                        segment_restate_from=segment_restate_from) }}
+                        order_segments(), ['fact.order_date as metric_date'] + kpi_measure_columns('fct_orders'),
+                        'fact.order_date', only_touched, segment_restate_from=segment_restate_from) }}
 ),
 
 survey_segments as (
     {{ explode_segments('surveys as fact left join customers as customer'
                         ~ ' on fact.customer_id = customer.customer_id and fact.submitted_date = customer.as_of_date',
-                        survey_segments(), survey_columns, 'fact.submitted_date', only_touched,
-                        segment_restate_from=segment_restate_from) }}
-),
-
-session_totals as (
-    select
-        metric_date,
-        segment_type,
-        segment_value,
-        sum(sessions) as sessions,
-        sum(page_views) as page_views,
-        sum(duration_seconds) as duration_seconds,
-        sum(bounced) as bounced,
-        sum(engaged) as engaged,
-        sum(converted) as converted
-    from session_segments
-    group by 1, 2, 3
-),
-
-order_totals as (
-    select
-        metric_date,
-        segment_type,
-        segment_value,
-        sum(orders) as orders,
-        sum(net_revenue) as revenue,
-        sum(first_orders) as first_orders
-    from order_segments
-    group by 1, 2, 3
-),
-
-survey_totals as (
-    select
-        metric_date,
-        segment_type,
-        segment_value,
-        sum(case when survey_type = 'nps' then 1 else 0 end) as nps_responses,
-        sum(case when nps_category = 'promoter' then 1 when nps_category = 'detractor' then -1 else 0 end)
-            as promoters_minus_detractors,
-        sum(case when survey_type = 'ces' then 1 else 0 end) as ces_responses,
-        sum(case when survey_type = 'ces' then score else 0 end) as ces_score_sum,
-        sum(case when survey_type = 'csat' then 1 else 0 end) as csat_responses,
-        sum(case when is_satisfied then 1 else 0 end) as satisfied
-    from survey_segments
-    group by 1, 2, 3
+                        survey_segments(), ['fact.submitted_date as metric_date'] + kpi_measure_columns('fct_survey_responses'),
+                        'fact.submitted_date', only_touched, segment_restate_from=segment_restate_from) }}
 ),
 
 marketing_segments as (
-    select
-        "date" as metric_date,
-        'all' as segment_type,
-        'all' as segment_value,
-        impressions,
-        clicks,
-        spend,
-        revenue
-    from marketing
-    union all
-    select
-        "date" as metric_date,
-        'platform' as segment_type,
-        platform as segment_value,
-        impressions,
-        clicks,
-        spend,
-        revenue
-    from marketing
-    union all
-    select
-        "date" as metric_date,
-        'campaign' as segment_type,
-        campaign as segment_value,
-        impressions,
-        clicks,
-        spend,
-        revenue
-    from marketing
+    {{ explode_segments('marketing', [('all', "'all'"), ('platform', 'platform'), ('campaign', 'campaign')],
+                        ['"date" as metric_date'] + kpi_measure_columns('fct_marketing_performance')) }}
 ),
 
-marketing_totals as (
-    select
-        metric_date,
-        segment_type,
-        segment_value,
-        sum(impressions) as impressions,
-        sum(clicks) as clicks,
-        sum(spend) as spend,
-        sum(revenue) as revenue
-    from marketing_segments
-    group by 1, 2, 3
+share_segments as (
+    {{ explode_segments('shares', [('all', "'all'"), ('share_network', 'share_network')],
+                        ['share_date as metric_date'] + kpi_measure_columns('fct_social_shares_daily')) }}
 ),
 
-share_totals as (
-    select
-        share_date as metric_date,
-        'all' as segment_type,
-        'all' as segment_value,
-        sum(social_shares) as shares
-    from shares
-    group by 1
-    union all
-    select
-        share_date as metric_date,
-        'share_network' as segment_type,
-        share_network as segment_value,
-        sum(social_shares) as shares
-    from shares
-    group by 1, 2, 3
-),
+-- named after the source_model whose KPIs they hold (kpi_catalogue)
+{%- for source_model, facts in [('fct_sessions', 'session'), ('fct_orders', 'order'), ('fct_survey_responses', 'survey'),
+                              ('fct_marketing_performance', 'marketing'), ('fct_social_shares_daily', 'share')] %}
+{{ source_model }}_totals as ({{ sum_by_segment(facts ~ '_segments', kpi_measure_names(source_model)) }}),
+{%- endfor %}
 
 kpis as (
-    {%- set rows = [
-        ('session_totals', 'sessions', 'sessions', none),
-        ('session_totals', 'page_views', 'page_views', none),
-        ('session_totals', 'pages_per_session', 'page_views', 'sessions'),
-        ('session_totals', 'avg_session_duration_seconds', 'duration_seconds', 'sessions'),
-        ('session_totals', 'bounce_rate', 'bounced', 'sessions'),
-        ('session_totals', 'engaged_session_rate', 'engaged', 'sessions'),
-        ('session_totals', 'conversion_rate', 'converted', 'sessions'),
-        ('order_totals', 'orders', 'orders', none),
-        ('order_totals', 'revenue', 'revenue', none),
-        ('order_totals', 'average_order_value', 'revenue', 'orders'),
-        ('order_totals', 'new_customers', 'first_orders', none),
-        ('marketing_totals', 'ctr', 'clicks', 'impressions'),
-        ('marketing_totals', 'roas', 'revenue', 'spend'),
-        ('share_totals', 'social_shares', 'shares', none),
-        ('survey_totals', 'nps', '100 * promoters_minus_detractors', 'nps_responses'),
-        ('survey_totals', 'ces', 'ces_score_sum', 'ces_responses'),
-        ('survey_totals', 'csat', 'satisfied', 'csat_responses'),
-    ] %}
-    {%- for relation, kpi, numerator, denominator in rows %}
-        select
-            metric_date,
-            segment_type,
-            segment_value,
-            '{{ kpi }}' as kpi,
-            cast({{ numerator }} as double) as numerator,
-            cast({{ denominator if denominator else 'null' }} as double) as denominator
-        from {{ relation }}
-        {%- if denominator %}
-            where {{ denominator }} > 0
-        {%- endif %}
-        {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
-),
-
-final as (
-    select
-        *,
-        {{ run_timestamp() }} as _refreshed_at
-    from kpis
-    where metric_date is not null
+    -- every additive KPI of kpi_catalogue, from the daily sums of its source mart
+    {{ additive_kpi_rows(totals_suffix='_totals') }}
 )
 
-select * from final
+select
+    *,
+    {{ run_timestamp() }} as _refreshed_at
+from kpis
+where metric_date is not null

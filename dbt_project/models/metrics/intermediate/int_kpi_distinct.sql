@@ -1,17 +1,6 @@
-{#-
-    KPIs that do not add up over days, per period grain, period and segment: visitors (distinct
-    anonymous_id) and the engagement score (mean score of the distinct customers active in the
-    period, each customer's score as of the period's last day, or of the last loaded day while
-    the period runs: int_customer_engagement_daily).
-
-    Built from int_kpi_visitor_segments, which counts each period's visitors per segment and
-    customer, the customer segment types included (the customer's segment on the day of each
-    session: a customer who changed segment within a period counts in both). A segment's
-    visitors are the sum over its customers' rows (a visitor has one customer or none).
-
-    A table, unlike the rest of the folder: the input is already reduced to customers and
-    periods, and the scores of the running periods move every day.
--#}
+{#- Visitors and the engagement score per period grain, period and segment: they do not add up
+    over days. Summed from int_kpi_visitor_segments' rows per customer (a visitor has one customer
+    or none). A table: its input is already small, and running periods' scores move daily. -#}
 {{ config(materialized='table') }}
 
 with

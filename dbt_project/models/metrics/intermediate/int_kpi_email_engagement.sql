@@ -1,14 +1,6 @@
-{#-
-    The KPI email_click_to_open_rate per period grain, period and segment (all, campaign):
-    numerator = distinct recipients who clicked an email in the period, denominator = distinct
-    recipients who opened one (recipient: int_email_events.recipient_id). Both are counted per
-    period, never summed from days: a reader opening mails on three days of a week is one opener
-    of the week.
-
-    A table, unlike the rest of the folder: off-site events are a small share of all events, and
-    counting distinct recipients per period is restated from them whole more simply than by
-    period.
--#}
+{#- email_click_to_open_rate per period grain, period and segment: distinct clickers / distinct
+    openers, counted per period (a reader opening mails on three days is one opener of the week).
+    A table: off-site events are few, and recounting them whole is simpler than by period. -#}
 {{ config(materialized='table') }}
 
 {%- set grains = ['day', 'week', 'month'] %}

@@ -1,14 +1,6 @@
-{#-
-    Who bought in each period, and whether they were a repeat buyer by then (contract §4, "Repeat
-    purchase rate"): one row per period grain, period and customer with a completed order in the
-    period. orders_to_date counts the customer's completed orders up to the period's end: the
-    highest customer_order_number among their orders in the period, since orders are numbered in
-    time order and the customer's last order by the period's end falls inside it. The rate looks
-    back only: a later order never turns an earlier period's buyer into a repeat buyer.
-
-    Guest orders (no customer) are nobody's nth order and are left out. A table: it reads the
-    completed orders only, a small fraction of the facts, and stays equal to a full refresh.
--#}
+{#- Who bought in each period and whether they were a repeat buyer by its end (contract §4):
+    the highest customer_order_number among their orders in the period is their order count by
+    its end, as orders are numbered in time order. Looks back only. -#}
 {{ config(materialized='table') }}
 
 with

@@ -1,18 +1,6 @@
-{#-
-    The KPI repeat_purchase_rate per period grain, period and segment (contract §4): customers
-    with a completed order in the period who have 2+ completed orders by the period's end /
-    customers with a completed order in the period. A ratio of distinct customers, so every
-    period is counted on its own (never summed from days), with numerator and denominator.
-
-    A customer belongs to a segment in a period when one of their completed orders of the period
-    is in it (the order segment types of int_kpi_daily, macros/kpi_segments.sql; the customer
-    segment types as of the order's day, from customer_segment_history, as int_kpi_daily does). Whether they count as a repeat buyer is theirs, not the
-    order's: int_kpi_repeat_buyers looks at all their orders up to the period's end, so a
-    customer whose first order came by e-mail and second direct, in one week, is a repeat buyer
-    of that week in both channels.
-
-    A table, as int_kpi_distinct: it reads the completed orders only.
--#}
+{#- repeat_purchase_rate per period grain, period and segment, counted per period. A buyer is in
+    a segment when one of their completed orders of the period is; whether they are a repeat buyer
+    is theirs (int_kpi_repeat_buyers), not the order's. -#}
 {{ config(materialized='table') }}
 
 with

@@ -1,33 +1,10 @@
-{#-
-    Who visited in each period, by segment and customer: one row per period grain, period,
-    segment type (those a session carries: all, channel_group, device_type, platform, region,
-    customer_type, session_duration_band; and the customer segment types, valued as the
-    customer was on the session's day, from customer_segment_history), segment value and
-    customer (null for visitors never identified), with the distinct visitors it holds.
-
-    A visitor belongs to at most one customer (fct_sessions takes it from the identity map, one per
-    visitor), so a segment's distinct visitors are the sum over its customers' rows, and the rows
-    of type 'all' say who visited as whom in each period. int_kpi_distinct derives from them the
-    visitors and engagement scores of every segment without counting visitors again.
-
-    Incremental by period: a run restates the periods of each grain that contain a day of
-    re-sessionized events (kpi_touched_days_sql with sessions_only; orders and surveys do not move
-    a session's segments); in the customer segment types, it restates the rows of each customer
-    with a session on such a day, whose segment history changed, or who gained or lost a
-    visitor, from the period holding the first day that can differ (macros/incremental/kpi_restitching.sql). Visitors whose customer changed are moved
-    between customers' rows in the other periods of the session segment types, and out of or
-    into the never-identified rows of the customer segment types, so a login restates neither
-    the visitor's whole history nor everyone's; the post-hook records whom each visitor is
-    counted as, in `int_kpi_visitor_segments__identities`.
--#}
--- depends_on: {{ ref('int_events_sessionized') }}
--- depends_on: {{ ref('fct_sessions') }}
--- depends_on: {{ ref('stg_crm__customer_versions') }}
--- depends_on: {{ ref('int_customer_activity_daily') }}
--- depends_on: {{ ref('stg_tracking__event_arrivals') }}
--- depends_on: {{ ref('stg_shop__order_arrivals') }}
--- depends_on: {{ ref('stg_feedback__survey_response_arrivals') }}
--- depends_on: {{ ref('stg_crm__customer_arrivals') }}
+{#- Distinct visitors per period, segment and customer (null: never identified), so that
+    int_kpi_distinct sums visitors and engagement scores of any segment without counting visitors
+    again. Incremental by period; restitched visitors are moved, not recounted
+    (macros/incremental/kpi_restitching.sql). -#}
+-- depends_on (read by the hooks): {{ ref('int_events_sessionized') }}, {{ ref('fct_sessions') }},
+-- {{ ref('stg_crm__customer_versions') }}, {{ ref('int_customer_activity_daily') }}, {{ ref('stg_tracking__event_arrivals') }},
+-- {{ ref('stg_shop__order_arrivals') }}, {{ ref('stg_feedback__survey_response_arrivals') }}, {{ ref('stg_crm__customer_arrivals') }}
 {{
     config(
         incremental_strategy='append',
@@ -46,15 +23,9 @@
     )
 }}
 
-{#- One branch per period grain and fixed session segment type, and per period grain and
-    customer segment type. -#}
+{#- One branch per period grain and segment type: the fixed session ones, and the customer ones. -#}
 {%- set branches = visitor_segment_branches() %}
-{%- set customer_branches = [] %}
-{%- for grain in ['day', 'week', 'month'] %}
-    {%- for segment_type, expression in customer_segments('anonymous') %}
-        {%- do customer_branches.append((grain, segment_type, expression)) %}
-    {%- endfor %}
-{%- endfor %}
+{%- set customer_branches = visitor_segment_branches(customer_segments('anonymous')) %}
 
 {#- Each branch reads the sessions table itself and counts in two plain aggregations (who
     visited, then how many), which DuckDB can spill to disk; a count(distinct) over one CTE of
@@ -66,11 +37,6 @@ with
     -- from the days the pre-hook wrote before it deleted the rows this run restates
         {{ kpi_touched_periods_sql('kpi_visitor_segments_touched_days') }}
     ),
-
-    customers_to_restate as (
-    -- customers whose segments or visitors changed, each from its first day that can differ
-        select * from kpi_visitor_segments_customers
-    ),
 {% endif %}
 
 -- which customer's visitors came on which day, for the customer segment types (a visitor never
@@ -79,20 +45,19 @@ customer_sessions as (
     select distinct
         sessions.session_date,
         sessions.customer_id,
-        {% if is_incremental() %}
-            sessions.anonymous_id,
-            customers_to_restate.restate_from as customer_restate_from
-        {% else %}
-            sessions.anonymous_id
-        {% endif %}
+        sessions.anonymous_id
+        {%- if is_incremental() %},
+        customers_to_restate.restate_from as customer_restate_from
+        {%- endif %}
     from {{ ref('fct_sessions') }} as sessions
-    {% if is_incremental() %}
-        inner join customers_to_restate
+    {%- if is_incremental() %}
+        -- customers whose segments or visitors changed, each from its first day that can differ
+        inner join kpi_visitor_segments_customers as customers_to_restate
             on sessions.customer_id = customers_to_restate.customer_id
         where sessions.session_date >= {{ first_restated_period_start('customers_to_restate.restate_from') }}
-    {% else %}
+    {%- else %}
         where sessions.customer_id is not null
-    {% endif %}
+    {%- endif %}
 ),
 
 -- the customer's segments on each of those days
@@ -144,16 +109,7 @@ customer_visits as (
             fact.anonymous_id
         from {{ ref('fct_sessions') }} as fact
         {%- if is_incremental() %}
-            where
-                cast({{ dbt.date_trunc(grain, 'fact.session_date') }} as date) in (
-                    select touched_periods.period_start from touched_periods
-                    where touched_periods.period_grain = '{{ grain }}'
-                )
-                -- a scalar bound as well, which lets the scan skip older row groups
-                and fact.session_date >= (
-                    select min(touched_periods.period_start) from touched_periods
-                    where touched_periods.period_grain = '{{ grain }}'
-                )
+            where {{ in_touched_periods(grain, 'fact.session_date') }}
         {%- endif %}
         group by 1, 2, 3, 4
     ),
