@@ -52,7 +52,7 @@
 {#- Segment types whose membership can change without the facts changing: region, which is the
     customer's (their current CRM profile) for orders and surveys, is restated over all history
     by an incremental run. The customer segment types are restated from the earliest day whose
-    segments or facts changed (restate_from of macros/customer_segment_history.sql), and every
+    segments or facts changed (restate_from of macros/incremental/segment_history_restatement.sql), and every
     other segment type is a fixed property of its fact, so only the days whose facts changed are
     recomputed. A session's region is its own (its first event's), so the session KPIs
     (session_kpis) keep theirs. -#}

@@ -10,7 +10,7 @@
     a CRM profile version: from its date, or from the customer's first day for their first
     version), else the last day the previous run saw (whose clamped facts may move to a new day).
     Facts before it did not change, so neither did any segment or percentile before it.
-    Also called by remember_kpi_segment_restate_from (macros/kpi_segments.sql). -#}
+    Also called by remember_kpi_segment_restate_from (macros/incremental/kpi_restatement.sql). -#}
 {% macro segment_history_restate_from_sql() -%}
     {%- set watermark = incremental_watermark('_refreshed_at') -%}
     {%- set event_arrivals = ref('stg_tracking__event_arrivals') %}
