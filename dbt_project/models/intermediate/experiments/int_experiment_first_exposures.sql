@@ -1,11 +1,5 @@
-{#-
-    Each visitor's first experiment_exposure of each experiment (contract §4, A/B results): its
-    variant and time; the earliest by time, then event id. Exposures with no experiment or no
-    variant are ignored.
-
-    Incremental: a run reads only the exposures sessionized since its last run, and decides each
-    (experiment, visitor) they touch between them and the stored first exposure.
--#}
+{#- Each visitor's first exposure of each experiment (contract §4, A/B results): the earliest by
+    time, then event id. Exposures with no experiment or no variant are ignored. -#}
 {{
     config(
         materialized='incremental',
@@ -34,30 +28,19 @@ new_exposures as (
 ),
 
 {% if is_incremental() %}
-
-    candidates as (
-        select * from new_exposures
-        union all
-        select
-            stored.experiment_id,
-            stored.anonymous_id,
-            stored.variant,
-            stored.exposed_at,
-            stored.exposure_event_id
-        from {{ this }} as stored
-        inner join (select distinct experiment_id, anonymous_id from new_exposures) as touched
-            on
-                stored.experiment_id = touched.experiment_id
-                and stored.anonymous_id = touched.anonymous_id
-    ),
-
-{% else %}
-
-    candidates as (
-        select * from new_exposures
-    ),
-
+stored_first_exposures as (
+    {{ stored_rows_touched_by('new_exposures', keys=['experiment_id', 'anonymous_id'],
+                              columns=['experiment_id', 'anonymous_id', 'variant', 'exposed_at', 'exposure_event_id']) }}
+),
 {% endif %}
+
+candidates as (
+    select * from new_exposures
+    {% if is_incremental() %}
+    union all
+    select * from stored_first_exposures
+    {% endif %}
+),
 
 ranked as (
     select

@@ -1,38 +1,13 @@
-{#-
-    One row per order at its latest state, amounts summed over its lines and converted to the
-    reporting currency with the FX rate valid on the order's business date.
--#}
+{#- Orders in the reporting currency, at the FX rate valid on each order's business date. -#}
 
 with
 
-order_lines as (
-    select * from {{ ref('stg_shop__order_lines') }}
+orders as (
+    select * from {{ ref('int_orders_summed') }}
 ),
 
 fx_rates as (
     select * from {{ ref('int_fx_rates_ranged') }}
-),
-
-orders as (
-    select
-        order_id,
-        max(customer_id) as customer_id,
-        max(status) as status,
-        max(ordered_at) as ordered_at,
-        max(ordered_date) as ordered_date,
-        max(updated_at) as updated_at,
-        max(sales_channel) as sales_channel,
-        max(currency) as currency,
-        max(coupon_code) as coupon_code,
-        count(*) as line_count,
-        sum(quantity) as item_count,
-        sum(gross_amount) as gross_amount,
-        sum(line_discount) as discount_amount,
-        sum(net_amount) as net_amount,
-        max(_partition_date) as _partition_date,
-        max(_loaded_at) as _loaded_at
-    from order_lines
-    group by order_id
 ),
 
 converted as (

@@ -1,8 +1,5 @@
-{#-
-    Survey KPIs per day, survey type, trigger and channel, as counts that add up: NPS =
-    (promoters − detractors) / responses × 100; CES = score_sum / responses; CSAT = satisfied /
-    responses. BI tools re-aggregate from the counts, never by averaging the ratios.
--#}
+{#- Survey KPIs per day, survey type, trigger and channel, with the counts they are computed
+    from: BI tools re-aggregate NPS, CES and CSAT from the counts, never by averaging the ratios. -#}
 
 with
 

@@ -1,8 +1,5 @@
-{#-
-    The "close the loop" list (contract §4): responses someone should act on, with the reason,
-    the customer's last order before the response and the comment. NPS detractors (0-6),
-    CES of 3 or less, CSAT of 2 or less. follow_up_rank orders it newest first.
--#}
+{#- The "close the loop" list (contract §4): responses someone should act on, with the reason, and
+    the surveyed order or else the customer's last order before the response. -#}
 
 with
 
@@ -11,11 +8,7 @@ responses as (
 ),
 
 orders as (
-    select
-        order_id,
-        customer_id,
-        ordered_at
-    from {{ ref('fct_orders') }}
+    select * from {{ ref('fct_orders') }}
     where customer_id is not null
 ),
 
@@ -58,13 +51,12 @@ final as (
         needing_follow_up.comment,
         needing_follow_up.{{ adapter.quote('trigger') }},
         needing_follow_up.channel,
-        cast(row_number() over (
-            order by needing_follow_up.submitted_at desc, needing_follow_up.response_id asc
-        ) as {{ dbt.type_bigint() }}) as follow_up_rank
+        cast(row_number() over newest_first as {{ dbt.type_bigint() }}) as follow_up_rank
     from needing_follow_up
     left join last_orders
         on needing_follow_up.response_id = last_orders.response_id and last_orders.recency_rank = 1
     where needing_follow_up.reason is not null
+    window newest_first as (order by needing_follow_up.submitted_at desc, needing_follow_up.response_id asc)
 )
 
 select * from final

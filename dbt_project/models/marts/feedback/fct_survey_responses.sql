@@ -1,7 +1,5 @@
-{#-
-    One row per survey response (contract §4): NPS category, CSAT satisfaction, linked to the
-    customer, the order it is about, and the customer's latest session before the response.
--#}
+{#- One row per survey response (contract §4), categorised and linked to the customer's latest
+    session before it. -#}
 
 with
 
@@ -18,8 +16,7 @@ sessions as (
     where customer_id is not null
 ),
 
--- The start of the customer's latest session at or before the response: not a ranking
--- window over every earlier session of the customer (see the macro)
+-- a lookup of the latest start, not a ranking window over all the customer's earlier sessions
 latest_started as (
     {{ latest_at_or_before('responses', 'customer_id', 'submitted_at', 'sessions', 'customer_id', 'started_at',
                            ['response_id', 'customer_id'], 'started_at') }}

@@ -1,18 +1,6 @@
-{#-
-    The accounts' audience per day and platform (contract §4, marts added in version 2): the
-    followers at the end of the day, once per platform and day, never summed over campaigns.
-
-    The marketing extract repeats the account's end-of-day followers on every campaign row of a
-    platform and day. One value is kept per platform-day: the highest, as a lower one is most
-    likely a snapshot taken earlier in the day; campaign rows that disagree are flagged
-    (has_disagreeing_campaign_rows, a warning test). Platform-days where no campaign row reports
-    followers (search ads, e-mail) have no row.
-
-    follower_change = followers − the followers of the platform's previous reported day (null on
-    its first), follower_growth_rate = follower_change / those previous followers. Over a gap in
-    the extract the change spans the gap (previous_followers_date says so), so the changes of a
-    platform always add up to its last minus its first followers.
--#}
+{#- The accounts' followers per day and platform (contract §4), once per platform-day, from the
+    extract that repeats them on every campaign row. The highest is kept: a lower one is most
+    likely an earlier snapshot. Changes span any gap, so they add up to last minus first. -#}
 
 with
 

@@ -1,10 +1,5 @@
-{#- On-site social shares per day and network (the social_share events), with the sessions and
-    visitors that shared.
-
-    Incremental by day: a run restates the days of the events sessionized since its last run
-    (the only events whose session can have changed; see kpi_touched_days_sql). The pre-hook
-    fixes those days while the watermark still stands, then deletes their rows, so a day whose
-    shares all vanished loses its rows too; the model appends the days again. -#}
+{#- On-site social shares per day and network, with the sessions and visitors that shared. The
+    pre-hooks delete the days this run restates, so a day whose shares all vanished goes too. -#}
 {{
     config(
         materialized='incremental',

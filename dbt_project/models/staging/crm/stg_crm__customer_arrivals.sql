@@ -1,8 +1,5 @@
-{#-
-    Every CRM profile delivery as it arrived (all versions, not only one a day), for the models
-    that restate what changed since their last run. A view: it must show the raw table as it is
-    when the incremental model reads it, at no cost of its own.
--#}
+{#- Every CRM profile delivery as it arrived, for the models that restate what changed since their
+    last run. A view: it shows the raw table as it is when they read it, at no cost. -#}
 
 {{ config(materialized='view') }}
 

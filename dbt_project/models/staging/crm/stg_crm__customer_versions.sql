@@ -1,11 +1,5 @@
-{#-
-    Every CRM profile version of every customer, one per customer and business date of its
-    updated_at (the latest that day wins, ties broken by the later arrival, as in
-    stg_crm__customers), with the date the next version takes over. customer_segment_history
-    reads the profile as of each day from it, so a profile change moves the customer's
-    demographic and psychographic segments from that day on, never before. The first version
-    also stands for the days before it (what the customer was when first seen). No e-mail here.
--#}
+{#- Every CRM profile version, one per customer and business date, with the date the next one takes
+    over: a profile change moves the customer's segments from that day on, never before. -#}
 
 with
 

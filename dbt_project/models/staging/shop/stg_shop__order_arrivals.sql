@@ -1,9 +1,5 @@
-{#-
-    Every order line export as it arrived (all exports, not only the latest): the models that
-    restate what changed since their last run find the orders delivered again, and every date
-    such an order was ever placed on, here. A view: it must show the raw table as it is when the
-    incremental model reads it, at no cost of its own.
--#}
+{#- Every order line export as it arrived, for the models that restate the orders exported again
+    since their last run. A view: it shows the raw table as it is when they read it, at no cost. -#}
 
 {{ config(materialized='view') }}
 

@@ -1,9 +1,6 @@
-{#-
-    Current state of every order line. Each (order, line) keeps its latest export (by updated_at,
-    then arrival); order-level fields (status, customer, timestamps, channel, currency) are those
-    of the order's latest export, so a status change re-exported for some lines only still
-    updates the whole order.
--#}
+{#- Each order line at its latest export, with the order-level fields of the order's latest export:
+    a status re-exported for some lines only still updates the whole order. -#}
+{%- set newest_export_first = 'updated_at desc, _partition_date desc, _source_file desc, _line_number desc' %}
 
 with
 
@@ -14,62 +11,38 @@ source as (
 ranked as (
     select
         *,
-        row_number() over (
-            partition by order_id, line_number
-            order by updated_at desc, _partition_date desc, _source_file desc, _line_number desc
-        ) as line_version_rank,
-        row_number() over (
-            partition by order_id
-            order by updated_at desc, _partition_date desc, _source_file desc, _line_number desc
-        ) as order_version_rank
+        row_number() over (partition by order_id, line_number order by {{ newest_export_first }}) as line_version_rank,
+        row_number() over (partition by order_id order by {{ newest_export_first }}) as order_version_rank
     from source
-),
-
-latest_order_state as (
-    select
-        order_id,
-        customer_id,
-        status,
-        ordered_at,
-        updated_at,
-        sales_channel,
-        currency
-    from ranked
-    where order_version_rank = 1
-),
-
-latest_lines as (
-    select * from ranked
-    where line_version_rank = 1
 ),
 
 final as (
     select
-        latest_lines.order_id,
-        latest_lines.line_number,
-        latest_order_state.customer_id,
-        latest_order_state.status,
-        latest_order_state.ordered_at,
-        {{ business_date('latest_order_state.ordered_at') }} as ordered_date,
-        latest_order_state.updated_at,
-        latest_order_state.sales_channel,
-        latest_order_state.currency,
-        latest_lines.product_id,
-        latest_lines.product_category,
-        latest_lines.quantity,
-        latest_lines.unit_price,
-        coalesce(latest_lines.line_discount, 0) as line_discount,
-        latest_lines.quantity * latest_lines.unit_price as gross_amount,
-        latest_lines.quantity * latest_lines.unit_price
-        - coalesce(latest_lines.line_discount, 0) as net_amount,
-        latest_lines.coupon_code,
-        latest_lines._partition_date,
-        latest_lines._source_file,
-        latest_lines._line_number,
-        latest_lines._loaded_at
-    from latest_lines
-    inner join latest_order_state
-        on latest_lines.order_id = latest_order_state.order_id
+        latest_line.order_id,
+        latest_line.line_number,
+        latest_order.customer_id,
+        latest_order.status,
+        latest_order.ordered_at,
+        {{ business_date('latest_order.ordered_at') }} as ordered_date,
+        latest_order.updated_at,
+        latest_order.sales_channel,
+        latest_order.currency,
+        latest_line.product_id,
+        latest_line.product_category,
+        latest_line.quantity,
+        latest_line.unit_price,
+        coalesce(latest_line.line_discount, 0) as line_discount,
+        latest_line.quantity * latest_line.unit_price as gross_amount,
+        latest_line.quantity * latest_line.unit_price - coalesce(latest_line.line_discount, 0) as net_amount,
+        latest_line.coupon_code,
+        latest_line._partition_date,
+        latest_line._source_file,
+        latest_line._line_number,
+        latest_line._loaded_at
+    from ranked as latest_line
+    inner join ranked as latest_order
+        on latest_line.order_id = latest_order.order_id
+    where latest_line.line_version_rank = 1 and latest_order.order_version_rank = 1
 )
 
 select * from final

@@ -1,15 +1,5 @@
-{#-
-    One row per visitor and experiment (contract §4, A/B results): the visitor's first
-    experiment_exposure of the experiment (its variant; int_experiment_first_exposures), and
-    whether they made a purchase event within 7 days after it, with the revenue of the completed
-    orders those purchases carried.
-
-    Incremental by visitor: a run restates every experiment of the visitors whose first exposures
-    or purchase events were written since its last run (`_refreshed_at`), or whose purchases
-    carry an order with a new export (its status or revenue may have changed), from all of
-    those visitors' exposures and purchases. A row never goes away (first exposures only
-    accumulate). A change of the var experiment_conversion_window_days needs --full-refresh.
--#}
+{#- One row per visitor and experiment (contract §4, A/B results): the first exposure, and whether
+    a purchase event within the conversion window followed it, with the revenue it brought. -#}
 -- depends_on: {{ ref('stg_shop__order_arrivals') }}
 {{
     config(
@@ -24,48 +14,31 @@
 with
 
 {% if is_incremental() %}
-{%- set watermark = incremental_watermark('_refreshed_at') %}
-touched_visitors as (
-    select anonymous_id from {{ ref('int_experiment_first_exposures') }}
-    where _refreshed_at > {{ watermark }}
-    union
-    select anonymous_id from {{ ref('int_purchase_events') }}
-    where _refreshed_at > {{ watermark }}
-    union
-    select anonymous_id from {{ ref('int_purchase_events') }}
-    where order_id in (select order_id from {{ ref('stg_shop__order_arrivals') }} where _loaded_at > {{ watermark }})
+visitors_to_restate as (
+    {{ experiment_visitors_to_restate(
+        ref('int_experiment_first_exposures'), ref('int_purchase_events'), ref('stg_shop__order_arrivals')
+    ) }}
 ),
 {% endif %}
 
 first_exposures as (
-    select
-        experiment_id,
-        anonymous_id,
-        variant,
-        exposed_at
-    from {{ ref('int_experiment_first_exposures') }}
-    {% if is_incremental() %}where anonymous_id in (select anonymous_id from touched_visitors){% endif %}
+    select * from {{ ref('int_experiment_first_exposures') }}
+    {% if is_incremental() %}where anonymous_id in (select anonymous_id from visitors_to_restate){% endif %}
 ),
 
 purchases as (
-    select
-        anonymous_id,
-        occurred_at,
-        order_id
-    from {{ ref('int_purchase_events') }}
-    {% if is_incremental() %}where anonymous_id in (select anonymous_id from touched_visitors){% endif %}
+    select * from {{ ref('int_purchase_events') }}
+    {% if is_incremental() %}where anonymous_id in (select anonymous_id from visitors_to_restate){% endif %}
 ),
 
 orders as (
-    select
-        order_id,
-        net_revenue
-    from {{ ref('fct_orders') }}
+    select * from {{ ref('fct_orders') }}
     where status = 'completed'
 ),
 
-converting_purchases as (
-    select
+converting_orders as (
+    -- distinct: an order id carried by two purchase events is one order, its revenue counted once
+    select distinct
         first_exposures.experiment_id,
         first_exposures.anonymous_id,
         purchases.order_id
@@ -76,15 +49,6 @@ converting_purchases as (
             and first_exposures.exposed_at <= purchases.occurred_at
             and purchases.occurred_at
             <= {{ dbt.dateadd('day', var('experiment_conversion_window_days'), 'first_exposures.exposed_at') }}
-),
-
-converting_orders as (
-    -- an order id carried by two purchase events is one order: count its revenue once
-    select distinct
-        experiment_id,
-        anonymous_id,
-        order_id
-    from converting_purchases
 ),
 
 outcomes as (

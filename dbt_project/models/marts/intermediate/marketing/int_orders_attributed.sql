@@ -1,9 +1,5 @@
-{#-
-    Each completed order carried by a purchase event, attributed to a campaign by last touch
-    within the session: the latest event of the session at or before the purchase that carries
-    utm tags (int_order_touches, which follows the sessionized events incrementally). Orders
-    without such a touch are attributed to nothing (they stay out of campaign revenue).
--#}
+{#- Completed orders attributed to a campaign by last touch within the session (the latest
+    utm-tagged event at or before the purchase); orders without a touch are attributed nowhere. -#}
 
 with
 
