@@ -14,11 +14,8 @@ with
 
 events as (
     select * from {{ ref('stg_tracking__events') }}
-    where
-        event_type in {{ off_site_event_types() }}
-    {% if is_incremental() %}
-        and {{ partition_window_filter('_partition_date') }}
-    {% endif %}
+    where event_type in {{ off_site_event_types() }}
+    {% if is_incremental() %} and {{ partition_window_filter('_partition_date') }} {% endif %}
 ),
 
 final as (

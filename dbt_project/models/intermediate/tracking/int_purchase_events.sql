@@ -20,7 +20,7 @@ purchases as (
         order_id
     from {{ ref('int_events_sessionized') }}
     where event_type = 'purchase'
-        {%- if is_incremental() %} and _sessionized_at > {{ incremental_watermark('_refreshed_at') }}{% endif %}
+    {% if is_incremental() %} and _sessionized_at > {{ incremental_watermark('_refreshed_at') }} {% endif %}
 ),
 
 final as (

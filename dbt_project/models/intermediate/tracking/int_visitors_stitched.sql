@@ -19,11 +19,8 @@ identified_events as (
         occurred_at,
         event_id
     from {{ ref('int_events_sessionized') }}
-    where
-        customer_id is not null
-    {% if is_incremental() %}
-        and _sessionized_at > {{ incremental_watermark('_sessionized_at') }}
-    {% endif %}
+    where customer_id is not null
+    {% if is_incremental() %} and _sessionized_at > {{ incremental_watermark('_sessionized_at') }} {% endif %}
     union all
     -- a device seen with a customer on an email open or click is that customer's device too
     select
@@ -32,11 +29,8 @@ identified_events as (
         occurred_at,
         event_id
     from {{ ref('int_email_events') }}
-    where
-        customer_id is not null
-    {% if is_incremental() %}
-        and _refreshed_at > {{ incremental_watermark('_sessionized_at') }}
-    {% endif %}
+    where customer_id is not null
+    {% if is_incremental() %} and _refreshed_at > {{ incremental_watermark('_sessionized_at') }} {% endif %}
 ),
 
 candidates as (

@@ -15,7 +15,7 @@ with
 events as (
     select * from {{ ref('int_events_sessionized') }}
     where event_type = 'page_view'
-        {%- if is_incremental() %} and _sessionized_at > {{ incremental_watermark('_refreshed_at') }}{% endif %}
+    {% if is_incremental() %} and _sessionized_at > {{ incremental_watermark('_refreshed_at') }} {% endif %}
 ),
 
 visitors as (
