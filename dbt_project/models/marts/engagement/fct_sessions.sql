@@ -91,7 +91,6 @@ traffic as (
 ),
 
 paths as (
-    {#- noqa: sqlfluff's duckdb dialect cannot parse DuckDB's lambda syntax in the list version -#}
     {{ conversion_paths(events, 'session_totals', var('conversion_path_steps')) }} -- noqa: PRS
 ),
 
