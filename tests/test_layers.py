@@ -110,10 +110,6 @@ MACRO_REFS: dict[str, set[str]] = {
     },
     # int_kpi_visitor_segments' restitching pre- and post-hooks
     "kpi_restitching.sql": {"fct_sessions", "customer_segment_history"},
-    # fct_sessions' pre-hook: sessions whose events were re-sessionized away
-    "vanished_sessions.sql": {"int_events_sessionized"},
-    # post-hooks of fct_sessions and fct_page_views: restitched visitors, orders exported again
-    "changed_rows.sql": {"int_visitors_stitched", "int_purchase_events", "int_orders_converted"},
 }
 
 CALL = re.compile(r"""\b(ref|source)\(\s*['"]([^'"]+)['"](?:\s*,\s*['"]([^'"]+)['"])?""")

@@ -1,21 +1,12 @@
-{#-
-    Paths to conversion (contract §4): per session, the page types of its page views before its
-    first purchase event (the whole session when there is none), leaving out outcome pages (page
-    types flagged `is_outcome` in the page_types seed, e.g. order confirmation: what happens
-    because of a conversion never explains it), repeats of the same type in a row collapsed
-    ("product > product > cart" reads "product > cart"), the FIRST `steps` kept (how the journey
-    began), joined with " > ". Returns a select of (session_id, conversion_path); sessions
-    without such a page view have no row.
-
-    `events` is the sessionized events (a relation or CTE name); `sessions` has session_id and
-    first_purchase_event_number.
--#}
+{#- Paths to conversion (contract §4; fct_sessions.conversion_path in the docs): a select of
+    (session_id, conversion_path) from the sessionized `events` (a relation or CTE name) and
+    `sessions` (session_id, first_purchase_event_number); sessions without a page view on the
+    path have no row. -#}
 {% macro conversion_paths(events, sessions, steps) -%}
     {{ return(adapter.dispatch('conversion_paths', 'engagement_warehouse')(events, sessions, steps)) }}
 {%- endmacro %}
 
-{#- Any engine: two windows over the page views (the previous page type, then the position from
-    the start). -#}
+{#- Any engine: two windows over the page views (the previous page type, then the position). -#}
 {% macro default__conversion_paths(events, sessions, steps) %}
     with path_page_views as (
         select
@@ -46,9 +37,9 @@
     group by session_id
 {% endmacro %}
 
-{#- DuckDB: one aggregation of each session's page types into an ordered list, then list
-    functions, instead of two sorts of every page view by session. Both versions give the same
-    paths (tests/test_pipeline.py::test_portable_conversion_paths_agree_with_duckdbs). -#}
+{#- DuckDB: one ordered list per session and list functions, instead of two sorts of every page
+    view (same paths: tests/test_pipeline.py::test_portable_conversion_paths_agree_with_duckdbs).
+    sqlfluff cannot parse its lambda, so the call is marked `-- noqa: PRS`. -#}
 {% macro duckdb__conversion_paths(events, sessions, steps) %}
     select
         session_id,
@@ -69,8 +60,8 @@
     ) as session_page_types
 {% endmacro %}
 
-{#- Both versions read the same rows: the page views before the session's first purchase, but
-    those of outcome pages. -#}
+{#- Both read the page views before the session's first purchase, outcome pages left out (what
+    happens because of a conversion never explains it). -#}
 {% macro conversion_path_page_views(events, sessions) -%}
     from {{ events }} as path_events
         inner join {{ sessions }} as path_sessions
@@ -89,8 +80,8 @@
             {%- endif %}
 {%- endmacro %}
 
-{#- The page types the page_types seed flags as outcomes, read when the model runs (written into
-    the SQL as constants, like the page-type rules themselves: macros/seed_rules.sql). -#}
+{#- The page types the page_types seed flags as outcomes, written into the SQL as constants
+    (like the rules of macros/seed_rules.sql). -#}
 {% macro outcome_page_types() %}
     {%- set outcomes = [] %}
     {%- for row in _seed_rows('page_types', ['page_type', 'is_outcome']) if row[1] %}

@@ -1,12 +1,5 @@
-{#-
-    Event classes of contract §2, in one place for every model that needs them.
-
-    Off-site events (email_open, email_click) are recorded by the email platform, not the site:
-    they are never part of a session (they neither start, extend nor belong to one) and feed
-    email engagement (int_email_events). Every other type is a site event. Of the site events,
-    the non-interaction ones (ad_impression, experiment_exposure) belong to the session they fall
-    in, but never make it engaged nor stop it from being a bounce.
--#}
+{#- Event classes of contract §2, in one place. Off-site events (the email platform's) are in no
+    session; the non-interaction site events are in their session but never engage it. -#}
 
 {% macro off_site_event_types() -%}
     ('email_open', 'email_click')

@@ -1,13 +1,9 @@
-{#-
-    The page-type and channel-group rules live in seeds, but joining every event to every rule
-    makes the database compile each regular expression once per row. These macros read the rules
-    when the model runs and write them into the SQL as one CASE with constant patterns, which
-    compile once. Models that use them declare `-- depends_on:` the seed.
--#}
+{#- Seed rules written into the SQL as one CASE with constant patterns, read when the model runs:
+    joining every event to every rule would compile each regular expression once per row.
+    Models that use them declare `-- depends_on:` the seed. -#}
 
-{#- The seed's table itself, not ref(): inside a unit test ref() names the test's fixture, which
-    only exists within the test query, while the rules are read before it runs. Unit tests of
-    these models therefore use the project's real rules. -#}
+{#- The seed's table, not ref(): in a unit test ref() names a fixture that exists only inside the
+    test query, while the rules are read before it runs (unit tests use the real rules). -#}
 {% macro _seed_relation(seed_name) %}
     {%- for node in (graph.get('nodes') or {}).values()
         if node.resource_type == 'seed' and node.package_name == project_name and node.name == seed_name -%}

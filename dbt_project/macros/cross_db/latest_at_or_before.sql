@@ -1,9 +1,7 @@
 {#- For each row of `left` (a relation or CTE name), the latest `right_time` of the rows of
     `right` with the same key at or before its `left_time`; rows with no such row are left out.
-    Selects `left_columns` (names of `left`'s columns) and `right_time` as `output`.
-    The default joins every earlier row and takes the greatest: the join grows with each key's
-    history. DuckDB's ASOF join finds the one row directly, from both sides sorted by key and
-    time. -#}
+    Selects `left_columns` (names of `left`'s columns) and `right_time` as `output`. DuckDB's
+    ASOF join finds that row directly; the default's join grows with each key's history. -#}
 {% macro latest_at_or_before(left, left_key, left_time, right, right_key, right_time, left_columns, output) -%}
     {{ return(adapter.dispatch('latest_at_or_before', 'engagement_warehouse')(
         left, left_key, left_time, right, right_key, right_time, left_columns, output)) }}

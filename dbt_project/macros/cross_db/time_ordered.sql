@@ -1,9 +1,6 @@
-{#- Ends a full build of a big incremental table with the rows in time order. DuckDB keeps the
-    insertion order and a min/max per column and row group, so a table written in time order
-    lets the daily run's time-bounded deletes and reads skip every row group older than the
-    window they touch; a table written in visitor order (the sessionizer's) spans all of history
-    in every row group and is read whole. Other engines lay out data by their own partitioning
-    config, so the default adds nothing. Incremental runs append their rows as they come. -#}
+{#- Ends a full build of a big incremental table with its rows in time order: DuckDB keeps a
+    min/max per row group, so time-bounded deletes and reads of daily runs skip older row groups.
+    Other engines lay data out by their own partitioning config. -#}
 {% macro time_ordered(column) -%}
     {{ return(adapter.dispatch('time_ordered', 'engagement_warehouse')(column)) }}
 {%- endmacro %}

@@ -1,20 +1,11 @@
-{#-
-    Post-hooks of fct_page_views and fct_sessions: rows whose events did not change but whose
-    customer or orders did are updated where they are, instead of being rebuilt from the
-    sessionized events. Finding such a visitor's old events among all of history and deleting
-    their rows under a bound at the start of history cost 6 s of a 50M-event daily run in
-    fct_page_views alone; the update costs 0.5 s.
+{#- Post-hooks of fct_page_views and fct_sessions: rows whose events did not change but whose
+    customer or orders did are updated in place (MERGE, on DuckDB and Spark alike), as rebuilding
+    them would mean finding a visitor's old events among all of history. Each update reads what
+    changed since the model's previous run and writes only rows that differ. -#}
 
-    Each update looks at what changed after the model's previous run (previous_run_watermark)
-    and only writes rows that differ (`is distinct from`), stamping them with this run's
-    `_refreshed_at`; rows this run rebuilt are already right. MERGE, which DuckDB and Spark
-    (Delta) both run.
--#}
-
-{#- The newest `_refreshed_at` written before this dbt invocation started: the previous run's
-    stamp (older still when this run deleted all of that run's rows, which only makes the
-    update look at more rows). Unlike max(_refreshed_at), it ignores what this run has written,
-    whichever statement wrote it. -#}
+{#- The newest `_refreshed_at` written before this invocation started: unlike max(_refreshed_at),
+    blind to what this run wrote (older when this run deleted all of the previous run's rows,
+    which only makes the update read more). -#}
 {% macro previous_run_watermark() -%}
     (
         select coalesce(max(earlier._refreshed_at), cast('1900-01-01' as {{ dbt.type_timestamp() }}))
@@ -24,13 +15,13 @@
 {%- endmacro %}
 
 {#- Contract §4, "Identity stitching": the rows of visitors whose stitched customer changed
-    carry their new customer, earlier sessions included. -#}
-{% macro restitch_customers() %}
+    (`visitors`: int_visitors_stitched) carry their new customer, earlier sessions included. -#}
+{% macro restitch_customers(visitors) %}
     {% if is_incremental() %}
         merge into {{ this }} as stored
         using (
             select anonymous_id, customer_id
-            from {{ ref('int_visitors_stitched') }}
+            from {{ visitors }}
             where _changed_at > {{ previous_run_watermark() }}
         ) as changed
             on stored.anonymous_id = changed.anonymous_id
@@ -40,10 +31,9 @@
     {% endif %}
 {% endmacro %}
 
-{#- Contract §4, session fields: a session's `orders` and `revenue` come from the completed orders
-    whose order_id a purchase event of the session carries. `purchased` has one row per
-    (session_id, order_id); sessions without a completed order have no row (the callers make
-    that 0). fct_sessions builds its sessions and restate_session_orders updates them with it. -#}
+{#- Contract §4: a session's `orders` and `revenue`, from the completed orders whose order_id a
+    purchase event of the session carries; `purchased` has one row per (session_id, order_id).
+    Sessions without a completed order have no row (the callers make that 0). -#}
 {% macro session_completed_orders(purchased, orders) %}
     select
         purchased.session_id,
@@ -58,12 +48,12 @@
 
 {#- fct_sessions: the orders and revenue of sessions with a purchase event of an order exported
     again (a new status, a refund); a session none of whose orders is completed any more gets 0. -#}
-{% macro restate_session_orders() %}
+{% macro restate_session_orders(purchase_events, orders) %}
     {% if is_incremental() %}
         {%- set reordered -%}
-            select session_id from {{ ref('int_purchase_events') }}
+            select session_id from {{ purchase_events }}
             where order_id in (
-                select order_id from {{ ref('int_orders_converted') }}
+                select order_id from {{ orders }}
                 where _loaded_at > {{ previous_run_watermark() }}
             )
         {%- endset %}
@@ -76,9 +66,9 @@
             from (select distinct session_id from ({{ reordered }}) as changed) as reordered
             left join (
                 {{ session_completed_orders(
-                    '(select distinct session_id, order_id from ' ~ ref('int_purchase_events')
+                    '(select distinct session_id, order_id from ' ~ purchase_events
                     ~ ' where order_id is not null and session_id in (' ~ reordered ~ '))',
-                    ref('int_orders_converted')) }}
+                    orders) }}
             ) as totals
                 on reordered.session_id = totals.session_id
         ) as restated

@@ -1,21 +1,14 @@
-{#- delete+insert on DuckDB, with incremental predicates that can name the new rows.
+{#- The incremental_predicates of a delete+insert model whose replaced rows are never older than
+    the oldest row it inserts: the delete then skips the older row groups instead of probing the
+    keys of all history. DBT_INTERNAL_SOURCE names the new rows (below). -#}
+{% macro delete_from_earliest_new(column) -%}
+    {{ return(['DBT_INTERNAL_DEST.' ~ column ~ ' >= (select min(' ~ column ~ ') from DBT_INTERNAL_SOURCE)']) }}
+{%- endmacro %}
 
-    An incremental run deletes the rows it replaces with `delete from <target> where <unique_key>
-    in (select <unique_key> from <new rows>) and <predicates>`: without a predicate the delete
-    probes every row of the target, so a daily run's cost grows with the history. A model can
-    bound it by what it is about to insert, naming the target DBT_INTERNAL_DEST (dbt's alias for
-    it in this statement) and the new rows DBT_INTERNAL_SOURCE (the name dbt's merge statements
-    give them):
-
-        incremental_predicates=[
-            "DBT_INTERNAL_DEST.occurred_at >= (select min(occurred_at) from DBT_INTERNAL_SOURCE)"
-        ]
-
-    DuckDB turns such a scalar bound into a filter on the target's scan and skips the row groups
-    it rules out. DBT_INTERNAL_SOURCE is replaced by the new rows' relation here, and dbt's own
-    adapter-neutral statement is built (dbt-duckdb's leaves the target unaliased). A predicate
-    must only rule out rows the key could not match anyway.
--#}
+{#- delete+insert on DuckDB whose predicates can name the new rows DBT_INTERNAL_SOURCE (as in dbt's
+    merge statements) and the target DBT_INTERNAL_DEST: dbt's adapter-neutral statement, which
+    aliases the target (dbt-duckdb's does not). A predicate must only rule out rows the key could
+    not match anyway. -#}
 {% macro duckdb__get_delete_insert_merge_sql(target, source, unique_key, dest_columns, incremental_predicates) -%}
     {%- set predicates = [] -%}
     {%- for predicate in incremental_predicates or [] -%}

@@ -1,17 +1,8 @@
-{#-
-    Data tests of the big incremental models check the rows the latest run wrote, not the whole
-    history again. A model declares how its written rows are found, in its meta:
-
-    - `tests_read_rows_written_at: <column>`: a run stamp (every row one run writes carries the
-      same value), so the rows with the newest stamp are the latest run's;
-    - `tests_read_rows_arrived_in: <column>`: an arrival date, read within the run's partition
-      window (all history when no window is set, as in a full refresh or a plain `dbt build`).
-
-    This is complete for the key tests of delete+insert models: a run deletes every stored row
-    whose key it writes again, so a key can only repeat within what one run wrote, and rows not
-    written were tested when they were. Set the var `tests_read_all_rows: true` to test every
-    row anyway. The test's own `where` config, if any, still applies.
--#}
+{#- Data tests of the big incremental models read the rows the latest run wrote, as the model's
+    meta says: `tests_read_rows_written_at: <run stamp column>` (the newest stamp's rows) or
+    `tests_read_rows_arrived_in: <arrival date column>` (the run's partition window). Enough for
+    the key tests of delete+insert models, whose keys can only repeat within one run's rows.
+    The var `tests_read_all_rows: true` tests every row; a test's own `where` still applies. -#}
 {% macro get_where_subquery(relation) -%}
     {%- set conditions = [] -%}
     {%- set where = config.get('where') -%}

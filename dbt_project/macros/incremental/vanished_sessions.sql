@@ -1,13 +1,9 @@
-{#- Pre-hook of fct_sessions: a late event can merge two sessions into one, and the session that
-    disappears would otherwise stay behind (delete+insert only replaces ids it inserts again).
-    Deletes the sessions of re-sessionized visitors that no event points at any more.
-
-    The sessionizer rewrites a visitor's timeline from a session's start, or from a new event
-    after every session it keeps, so a session can only have vanished if it started at or after
-    the visitor's earliest rewritten event, and
-    every session still there from that time on is among the rewritten events: neither side needs
-    the rest of the history. -#}
-{% macro delete_vanished_sessions() %}
+{#- Pre-hook of fct_sessions: a late event can merge two sessions, and delete+insert only replaces
+    the ids it inserts again. Deletes the sessions of re-sessionized visitors that no event of
+    `sessionized_events` (int_events_sessionized) points at any more. The sessionizer rewrites a
+    visitor from a session's start, so only sessions started at or after the visitor's earliest
+    rewritten event can have vanished, and every live one of those was rewritten too. -#}
+{% macro delete_vanished_sessions(sessionized_events) %}
     {% if is_incremental() %}
         delete from {{ this }}
         where session_id in (
@@ -17,7 +13,7 @@
                 select
                     anonymous_id,
                     min(occurred_at) as rewritten_from
-                from {{ ref('int_events_sessionized') }}
+                from {{ sessionized_events }}
                 where _sessionized_at > {{ incremental_watermark('_refreshed_at') }}
                 group by anonymous_id
             ) as rewritten
@@ -25,7 +21,7 @@
                     existing.anonymous_id = rewritten.anonymous_id
                     and existing.started_at >= rewritten.rewritten_from
             where existing.session_id not in (
-                select session_id from {{ ref('int_events_sessionized') }}
+                select session_id from {{ sessionized_events }}
                 where _sessionized_at > {{ incremental_watermark('_refreshed_at') }}
             )
         )

@@ -1,9 +1,7 @@
-{#- The arrival-day window an incremental run processes (inclusive), as SQL date literals: the
-    vars min_date / max_date when given (`dbt build --vars ...`), else the environment variables
-    WAREHOUSE_MIN_DATE / WAREHOUSE_MAX_DATE (how Dagster passes a partition window: unlike
-    changed --vars, they do not force dbt to re-parse the whole project), else all history.
-    They are read only when dbt executes: an environment variable read while parsing ties the
-    parse to its value, and every new window would re-parse each file that uses it. -#}
+{#- The arrival-day window an incremental run processes (inclusive): vars min_date / max_date, else
+    WAREHOUSE_MIN_DATE / WAREHOUSE_MAX_DATE (Dagster's way: new env values do not re-parse the
+    project, new --vars do), else all history. Read only at execution: an env var read while
+    parsing would tie the saved parse to its value. -#}
 {% macro window_start() -%}
     {%- if execute -%}
         {{- var('min_date', env_var('WAREHOUSE_MIN_DATE', '1900-01-01')) -}}
@@ -24,10 +22,9 @@
     {{ column }} between cast('{{ window_start() }}' as date) and cast('{{ window_end() }}' as date)
 {%- endmacro %}
 
-{#- The newest value of a run-timestamp column already in this incremental model: rows upstream
-    stamped later than it are the ones this run has not seen yet. The column is qualified, so a
-    stored table without it (built by an earlier version) can never bind it to the outer query;
-    such a table stops the run with what to do rather than a binder error. -#}
+{#- The newest value of a run-timestamp column already in this incremental model: upstream rows
+    stamped later are new to this run. Qualified, so a stored table without the column (an earlier
+    version's) cannot bind the outer query's; the run stops saying how to rebuild it instead. -#}
 {% macro incremental_watermark(column) -%}
     {#- (in a unit test, `this` is the name of the given rows, not a relation) -#}
     {%- if execute and is_incremental() and this is not string -%}
@@ -40,4 +37,11 @@
         {%- endif -%}
     {%- endif -%}
     (select coalesce(max(stored.{{ column }}), cast('1900-01-01' as {{ dbt.type_timestamp() }})) from {{ this }} as stored)
+{%- endmacro %}
+
+{#- The rows of `relation` stamped (`stamp`) after this model's watermark: what changed upstream
+    since its last run. -#}
+{% macro rows_since_watermark(relation, stamp, watermark='_refreshed_at') -%}
+    select changed.* from {{ relation }} as changed
+    where changed.{{ stamp }} > {{ incremental_watermark(watermark) }}
 {%- endmacro %}

@@ -1,14 +1,5 @@
-{#-
-    Every off-site event (contract §2: email_open, email_click), which no session holds: the
-    email platform records them, not the site. They feed email engagement (fct_email_engagement,
-    the KPI email_click_to_open_rate), the customers' email clicks and identity stitching.
-
-    recipient_id is whom the email reached: the customer the event carries (the platform knows
-    whom it sent to), else the device's anonymous_id; unique openers and clickers count it.
-
-    Incremental by arrival day, like the sessionizer: a run writes the off-site events staged from
-    the window's partitions (an event keeps its id and time however often it is delivered).
--#}
+{#- Every off-site event (contract §2), which no session holds, with whom the email reached.
+    Incremental by arrival day: a run writes the email events staged from the window's partitions. -#}
 {{
     config(
         unique_key='event_id',
@@ -23,11 +14,8 @@ with
 
 events as (
     select * from {{ ref('stg_tracking__events') }}
-    where
-        event_type in {{ off_site_event_types() }}
-    {% if is_incremental() %}
-        and {{ partition_window_filter('_partition_date') }}
-    {% endif %}
+    where event_type in {{ off_site_event_types() }}
+    {% if is_incremental() %} and {{ partition_window_filter('_partition_date') }} {% endif %}
 ),
 
 final as (

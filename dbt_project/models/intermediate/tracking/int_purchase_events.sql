@@ -1,14 +1,7 @@
-{#-
-    Every purchase event with its visitor, session, time and order: the few fields the experiment
-    outcomes and the sessions of changed orders need, kept apart so that a daily run reads a
-    fraction of a percent of the events instead of every event of history.
-
-    Incremental by event: a run replaces the purchase events sessionized since its last run (a
-    re-sessionized event carries its new session id).
--#}
+{#- Purchase events apart, so that their readers scan a fraction of the events; a run replaces
+    the purchase events sessionized since its last one. -#}
 {{
     config(
-        materialized='incremental',
         unique_key='event_id',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
@@ -26,11 +19,8 @@ purchases as (
         occurred_at,
         order_id
     from {{ ref('int_events_sessionized') }}
-    where
-        event_type = 'purchase'
-    {% if is_incremental() %}
-        and _sessionized_at > {{ incremental_watermark('_refreshed_at') }}
-    {% endif %}
+    where event_type = 'purchase'
+    {% if is_incremental() %} and _sessionized_at > {{ incremental_watermark('_refreshed_at') }} {% endif %}
 ),
 
 final as (

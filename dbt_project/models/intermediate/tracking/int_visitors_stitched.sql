@@ -1,13 +1,5 @@
-{#-
-    Identity map (contract §4, "Identity stitching"): every anonymous_id ever seen with a
-    customer_id, on a site event or an off-site one, and the customer it belongs to: the one of
-    its most recent identified event, so a shared device follows its latest user. All of the
-    visitor's sessions, earlier ones included, carry this customer.
-
-    Incremental: only visitors with newly sessionized (or newly staged off-site) identified events
-    can change. `_changed_at` records when a visitor's customer last changed, so the marts
-    re-stitch just those visitors.
--#}
+{#- Identity map (contract §4): each identified visitor's customer is the one of its most recent
+    identified event. Incremental: only visitors with new identified events can change. -#}
 {{
     config(
         unique_key='anonymous_id',
@@ -27,31 +19,24 @@ identified_events as (
         occurred_at,
         event_id
     from {{ ref('int_events_sessionized') }}
-    where
-        customer_id is not null
-    {% if is_incremental() %}
-        and _sessionized_at > {{ incremental_watermark('_sessionized_at') }}
-    {% endif %}
+    where customer_id is not null
+    {% if is_incremental() %} and _sessionized_at > {{ incremental_watermark('_sessionized_at') }} {% endif %}
     union all
-    -- Off-site events belong to no session, but a device seen with a customer on an email
-    -- open or click is still that customer's device.
+    -- a device seen with a customer on an email open or click is that customer's device too
     select
         anonymous_id,
         customer_id,
         occurred_at,
         event_id
     from {{ ref('int_email_events') }}
-    where
-        customer_id is not null
-    {% if is_incremental() %}
-        and _refreshed_at > {{ incremental_watermark('_sessionized_at') }}
-    {% endif %}
+    where customer_id is not null
+    {% if is_incremental() %} and _refreshed_at > {{ incremental_watermark('_sessionized_at') }} {% endif %}
 ),
 
-{% if is_incremental() %}
-
-    candidates as (
-        select anonymous_id, customer_id, occurred_at, event_id from identified_events
+candidates as (
+    select * from identified_events
+    {% if is_incremental() %}
+        -- the customer stored for those visitors competes with their new events
         union all
         select
             anonymous_id,
@@ -60,15 +45,8 @@ identified_events as (
             identified_by_event_id as event_id
         from {{ this }}
         where anonymous_id in (select anonymous_id from identified_events)
-    ),
-
-{% else %}
-
-    candidates as (
-        select * from identified_events
-    ),
-
-{% endif %}
+    {% endif %}
+),
 
 ranked as (
     select

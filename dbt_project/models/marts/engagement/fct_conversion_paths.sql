@@ -1,10 +1,5 @@
-{#-
-    Paths to conversion (the "session record analysis"): the sequence of page types a session went
-    through before its first purchase (or through the whole session when it did not buy), repeats
-    in a row collapsed and kept to the last `conversion_path_steps` steps, with how many sessions
-    took it and how many of them converted.
--#}
--- A small aggregate over all sessions: rebuilt whole (the folder default is incremental).
+{#- Paths to conversion (the "session record analysis"): sessions and conversions per path.
+    A small aggregate over all sessions, rebuilt whole (the folder default is incremental). -#}
 {{ config(materialized='table') }}
 
 with

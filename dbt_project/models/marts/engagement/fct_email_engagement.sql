@@ -1,21 +1,9 @@
-{#-
-    Email engagement per day and campaign (contract §4, "Marts added in version 2"): opens and
-    clicks (off-site events, int_email_events), the distinct recipients who opened and who
-    clicked, and click-to-open rate = unique clickers / unique openers. The campaign is the
-    events' utm_campaign ('(none)' without one). A recipient is the customer the event carries,
-    else its device (anonymous_id): one person opening a mail three times is three opens and one
-    unique opener. Unique counts are per day and campaign; they do not add up over days (the KPI
-    email_click_to_open_rate counts them per week and month).
-
-    Incremental by day: a run restates every day that has an off-site event staged since its last
-    run, from all of that day's events (unique_key `date` replaces the day's rows whole).
--#}
+{#- Email engagement per day and campaign (contract §4); a run restates whole days with new email events. -#}
 {{
     config(
         unique_key='date',
         incremental_strategy='delete+insert',
         meta={'tests_read_rows_written_at': '_refreshed_at'},
-        on_schema_change='fail',
     )
 }}
 

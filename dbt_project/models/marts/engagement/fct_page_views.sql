@@ -1,23 +1,12 @@
-{#-
-    One row per page-view event (contract §4): its session, page type, position in the session,
-    time on page (time to the next event of the session; null for the session's last event),
-    entrance and exit flags, and the stitched customer.
-
-    Incremental like fct_sessions: a run writes the page views of re-sessionized events
-    (watermark `_refreshed_at`); its post-hook gives the older page views of visitors whose
-    stitched customer changed their new customer (restitch_customers).
--#}
+{#- One row per page view (contract §4), incremental like fct_sessions (its post-hook restitches). -#}
 {{
     config(
         unique_key='event_id',
         incremental_strategy='delete+insert',
-        incremental_predicates=[
-            'DBT_INTERNAL_DEST.viewed_at >= (select min(viewed_at) from DBT_INTERNAL_SOURCE)'
-        ],
+        incremental_predicates=delete_from_earliest_new('viewed_at'),
         tags=['arrival_window'],
         meta={'tests_read_rows_written_at': '_refreshed_at'},
-        on_schema_change='fail',
-        post_hook="{{ restitch_customers() }}",
+        post_hook="{{ restitch_customers(ref('int_visitors_stitched')) }}",
     )
 }}
 
@@ -25,11 +14,8 @@ with
 
 events as (
     select * from {{ ref('int_events_sessionized') }}
-    where
-        event_type = 'page_view'
-    {% if is_incremental() %}
-        and _sessionized_at > {{ incremental_watermark('_refreshed_at') }}
-    {% endif %}
+    where event_type = 'page_view'
+    {% if is_incremental() %} and _sessionized_at > {{ incremental_watermark('_refreshed_at') }} {% endif %}
 ),
 
 visitors as (

@@ -1,54 +1,30 @@
-{#-
-    One row per session (contract §4): timing, depth, bounce and engagement, purchases and revenue
-    of completed orders, landing/exit pages, traffic channel, and the stitched customer.
-    Sessions hold site events only (off-site email events are in none, contract §2); of those,
-    the non-interaction events (ad impressions, experiment exposures) count in `events` and the
-    duration, but never decide bounce or engagement, which look at interaction events alone.
-
-    Incremental: a run rebuilds the sessions whose events were sessionized again since the last
-    build (watermark `_refreshed_at`). Its post-hooks update the older sessions of visitors whose
-    stitched customer changed (restitch_customers) and the orders and revenue of sessions whose
-    orders changed state (restate_session_orders). Sessions that a late event merged away are
-    deleted by the pre-hook, so the table always equals a full refresh.
--#}
+{#- One row per session (contract §4). Incremental: rebuilds the sessions whose events were
+    sessionized again; hooks drop sessions merged away and update older sessions' customer and
+    orders in place (macros/incremental/). -#}
 -- depends_on: {{ ref('channel_groups') }}
--- depends_on: {{ ref('int_purchase_events') }}
 {{
     config(
         unique_key='session_id',
         incremental_strategy='delete+insert',
-        incremental_predicates=[
-            'DBT_INTERNAL_DEST.started_at >= (select min(started_at) from DBT_INTERNAL_SOURCE)'
-        ],
+        incremental_predicates=delete_from_earliest_new('started_at'),
         tags=['arrival_window'],
         meta={'tests_read_rows_written_at': '_refreshed_at'},
-        on_schema_change='fail',
-        pre_hook="{{ delete_vanished_sessions() }}",
-        post_hook=["{{ restitch_customers() }}", "{{ restate_session_orders() }}"],
+        pre_hook="{{ delete_vanished_sessions(ref('int_events_sessionized')) }}",
+        post_hook=[
+            "{{ restitch_customers(ref('int_visitors_stitched')) }}",
+            "{{ restate_session_orders(ref('int_purchase_events'), ref('int_orders_converted')) }}",
+        ],
     )
 }}
-
-{%- set path_steps = var('conversion_path_steps') %}
 
 with
 
 {% if is_incremental() %}
-
-events as (
-    -- Every event of a re-sessionized session was sessionized again (the sessionizer rewrites a
-    -- visitor's timeline from a session's start, or from a new event after every session it
-    -- keeps), so those events are the ones past the watermark: a bound DuckDB prunes the scan
-    -- with. Older sessions whose customer or orders changed are updated by the post-hooks.
-    select sessionized.*
-    from {{ ref('int_events_sessionized') }} as sessionized
-    where sessionized._sessionized_at > {{ incremental_watermark('_refreshed_at') }}
-),
-
+resessionized_events as ({{ rows_since_watermark(ref('int_events_sessionized'), '_sessionized_at') }}),
 {% endif %}
 
-{#- A full refresh reads the sessionized events directly in each step: a CTE read by several
-    would be materialised whole, every column of every event. -#}
-{%- set events = 'events' if is_incremental() else ref('int_events_sessionized') %}
+{#- A full refresh reads the events directly: a CTE read by several steps is materialised whole. -#}
+{%- set events = 'resessionized_events' if is_incremental() else ref('int_events_sessionized') %}
 
 visitors as (
     select * from {{ ref('int_visitors_stitched') }}
@@ -72,13 +48,12 @@ session_totals as (
         max(case when {{ is_interaction_event('event_type') }} then occurred_at end) as last_interaction_at,
         cast(sum(case when event_type = 'page_view' then 1 else 0 end) as {{ dbt.type_bigint() }}) as page_views,
         min(case when event_type = 'purchase' then event_number end) as first_purchase_event_number,
-        -- the on-site actions customer roll-ups count, so they read sessions rather than events
+        -- counted here so that customer roll-ups read sessions rather than events
         cast(sum(case when event_type = 'add_to_cart' then 1 else 0 end) as {{ dbt.type_bigint() }}) as add_to_carts,
         cast(sum(case when event_type = 'social_share' then 1 else 0 end) as {{ dbt.type_bigint() }}) as social_shares,
         max(case when page_view_number = 1 then page_path end) as landing_page_path,
         max(case when is_last_page_view then page_path end) as exit_page_path,
-        -- the traffic fields of the session's first event (a site event: an email click before
-        -- the visit is in no session, so the landing hit's own tags decide the channel)
+        -- traffic of the first (site) event: an email click is in no session
         max(case when event_number = 1 then utm_source end) as utm_source,
         max(case when event_number = 1 then utm_medium end) as utm_medium,
         max(case when event_number = 1 then utm_campaign end) as utm_campaign,
@@ -116,8 +91,7 @@ traffic as (
 ),
 
 paths as (
-    {#- noqa: sqlfluff's duckdb dialect cannot parse DuckDB's lambda syntax in the list version -#}
-    {{ conversion_paths(events, 'session_totals', path_steps) }} -- noqa: PRS
+    {{ conversion_paths(events, 'session_totals', var('conversion_path_steps')) }} -- noqa: PRS
 ),
 
 final as (

@@ -1,10 +1,5 @@
-{#-
-    Every loaded event's arrival day and load time (raw rows, before deduplication): the
-    observation end is the last arrival day loaded, and the incremental models find the last day
-    their previous run saw here. A view: it must show the raw table as it is when read, and
-    copying every event's arrival would cost a scan of all events each run.
--#}
-
+{#- Every loaded event's arrival day and load time, for the observation end and the incremental
+    models' last seen day. A view: it shows the raw table as read, without copying it each run. -#}
 {{ config(materialized='view') }}
 
 with

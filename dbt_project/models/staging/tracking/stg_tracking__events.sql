@@ -1,24 +1,11 @@
-{#-
-    One row per event: duplicate deliveries of an event_id removed (the first delivery, by arrival
-    day, file and line, wins), names and types cleaned, business date added.
-
-    Incremental by arrival day. A run over the window [min_date, max_date] recomputes every event
-    delivered in those partitions, and every event staged earlier from them (a reloaded partition
-    may no longer hold it), from all of its deliveries whatever day they arrived. Events that no
-    delivery supports any more are written as tombstones and removed by the post-hook, so that the
-    table always equals a full refresh.
-
-    Deliveries of one event share its occurred_at (the bound `deliveries` reads with), so every
-    stored row a run replaces is no older than the oldest row it writes, tombstones included:
-    the delete skips the older row groups instead of probing the event ids of all history.
--#}
+{#- One row per event: the first delivery of each event_id (by arrival day, file and line), cleaned.
+    Incremental by arrival day (macros/incremental/restaging.sql); tombstones mark events no
+    delivery supports any more, for the post-hook to delete. -#}
 {{
     config(
         unique_key='event_id',
         incremental_strategy='delete+insert',
-        incremental_predicates=[
-            'DBT_INTERNAL_DEST.occurred_at >= (select min(occurred_at) from DBT_INTERNAL_SOURCE)'
-        ],
+        incremental_predicates=delete_from_earliest_new('occurred_at'),
         tags=['arrival_window'],
         meta={'tests_read_rows_arrived_in': '_partition_date'},
         on_schema_change='fail',
@@ -29,45 +16,14 @@
 with
 
 {% if is_incremental() %}
-
-arrived as (
-    select event_id, occurred_at
-    from {{ source('tracking', 'events') }}
-    where {{ partition_window_filter('_partition_date') }}
-),
-
-previously_staged as (
-    select event_id, occurred_at
-    from {{ this }}
-    where {{ partition_window_filter('_partition_date') }}
-),
-
-touched as (
-    select event_id, occurred_at from arrived
-    union
-    select event_id, occurred_at from previously_staged
-),
-
-deliveries as (
-    -- Deliveries of one event share its occurred_at, so the time bounds let the scan skip the
-    -- history this window cannot touch.
-    select source_events.*
-    from {{ source('tracking', 'events') }} as source_events
-    where
-        source_events.occurred_at between (select min(occurred_at) from touched)
-        and (select max(occurred_at) from touched)
-        and source_events.event_id in (select event_id from touched)
-),
-
+deliveries_to_restage as ({{ deliveries_to_restage(source('tracking', 'events')) }}),
 {% endif %}
 
-{#- A full refresh reads the raw table directly in each step below: a CTE read three times would
-    be materialised whole. -#}
-{%- set deliveries = 'deliveries' if is_incremental() else source('tracking', 'events') %}
+{#- A full refresh reads the raw table directly: a CTE read three times is materialised whole. -#}
+{%- set deliveries = 'deliveries_to_restage' if is_incremental() else source('tracking', 'events') %}
 
 repeated_events as (
-    -- Most events arrive once. Counting deliveries per event is far cheaper than sorting every
-    -- delivery, so only the events delivered more than once are ranked.
+    -- counting deliveries is far cheaper than sorting them: only repeated events are ranked
     select event_id
     from {{ deliveries }}
     group by event_id
@@ -139,31 +95,15 @@ renamed as (
 ),
 
 {% if is_incremental() %}
+tombstones as ({{ tombstones('first_deliveries') }}),
+{% endif %}
 
-    tombstones as (
-        select
-            {%- for column in adapter.get_columns_in_relation(this) %}
-            {{ 'true as is_tombstone' if column.name == 'is_tombstone' else column.quoted }}
-            {{- ',' if not loop.last }}
-            {%- endfor %}
-        from {{ this }}
-        where
-            {{ partition_window_filter('_partition_date') }}
-            and event_id not in (select event_id from first_deliveries)
-    ),
-
-    final as (
-        select * from renamed
+final as (
+    select * from renamed
+    {% if is_incremental() %}
         union all
         select * from tombstones
-    )
-
-{% else %}
-
-    final as (
-        select * from renamed
-    )
-
-{% endif %}
+    {% endif %}
+)
 
 select * from final
