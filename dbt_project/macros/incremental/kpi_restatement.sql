@@ -161,3 +161,9 @@
         where touched_periods.period_grain = '{{ grain }}'
     )
 {%- endmacro %}
+
+{#- A date in a period of `grain` at or after the one holding `restate_from_expression`. -#}
+{% macro in_restated_periods(grain, date_expression, restate_from_expression) -%}
+    cast({{ dbt.date_trunc(grain, date_expression) }} as date)
+    >= cast({{ dbt.date_trunc(grain, restate_from_expression) }} as date)
+{%- endmacro %}

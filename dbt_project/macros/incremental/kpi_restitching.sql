@@ -289,3 +289,13 @@
     where customer_id is not null
     group by anonymous_id
 {% endmacro %}
+
+{#- The rows restitched visitors were moved out of or into (by move_restitched_visitors), where
+    someone is still counted: appended by the model with its other rows. -#}
+{% macro moved_visitor_rows(adjusted_temp) -%}
+    select
+        *,
+        {{ run_timestamp() }} as _refreshed_at
+    from {{ adjusted_temp }}
+    where visitors > 0
+{%- endmacro %}

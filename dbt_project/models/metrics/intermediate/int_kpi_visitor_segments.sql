@@ -27,9 +27,8 @@
 {%- set branches = visitor_segment_branches() %}
 {%- set customer_branches = visitor_segment_branches(customer_segments('anonymous')) %}
 
-{#- Each branch reads the sessions table itself and counts in two plain aggregations (who
-    visited, then how many), which DuckDB can spill to disk; a count(distinct) over one CTE of
-    sessions x grains x segment types could not, and ran out of memory at scale. -#}
+{#- Each branch counts in two plain aggregations (who visited, then how many), which DuckDB can
+    spill to disk: a count(distinct) over sessions x grains x segment types ran out of memory. -#}
 with
 
 {% if is_incremental() %}
@@ -60,13 +59,7 @@ customer_sessions as (
     {%- endif %}
 ),
 
--- the customer's segments on each of those days
-customer_days as (
-    {{ customer_segments_on_days(
-        'select distinct customer_id, session_date as as_of_date from customer_sessions',
-        ref('customer_segment_history'), ref('dim_customers')) }}
-),
-
+-- ... with the customer's segments on each of those days
 customer_visits as (
     select
         customer_sessions.*,
@@ -74,7 +67,9 @@ customer_visits as (
             customer_days.{{ segment_type }}{% if not loop.last %},{% endif %}
         {%- endfor %}
     from customer_sessions
-    left join customer_days
+    left join ({{ customer_segments_on_days(
+        'select distinct customer_id, session_date as as_of_date from customer_sessions',
+        ref('customer_segment_history'), ref('dim_customers')) }}) as customer_days
         on
             customer_sessions.customer_id = customer_days.customer_id
             and customer_sessions.session_date = customer_days.as_of_date
@@ -90,9 +85,7 @@ customer_visits as (
             customer.anonymous_id
         from customer_visits as customer
         {%- if is_incremental() %}
-            where
-                cast({{ dbt.date_trunc(grain, 'customer.session_date') }} as date)
-                >= cast({{ dbt.date_trunc(grain, 'customer.customer_restate_from') }} as date)
+            where {{ in_restated_periods(grain, 'customer.session_date', 'customer.customer_restate_from') }}
         {%- endif %}
         group by 1, 2, 3, 4
     ),
@@ -154,12 +147,7 @@ final as (
     {%- endfor %}
     {%- if is_incremental() %}
         union all
-        -- the rows restitched visitors moved out of or into, where someone is still counted
-        select
-            *,
-            {{ run_timestamp() }} as _refreshed_at
-        from kpi_visitor_segments_adjusted
-        where visitors > 0
+        {{ moved_visitor_rows('kpi_visitor_segments_adjusted') }}
     {%- endif %}
 )
 
