@@ -128,10 +128,8 @@ def render(kpis: list[Kpi] | None = None, measures: dict[str, str] | None = None
     )
     text = HEADER
     if missing:
-        text += "# KPIs without a metric (no semantic model declares their measures): " + ", ".join(missing) + "\n"
-    body = yaml.safe_dump(
-        {"version": 2, "metrics": metrics}, sort_keys=False, allow_unicode=True, width=100
-    )
+        text += f"# KPIs without a metric (no semantic model declares their measures): {', '.join(missing)}\n"
+    body = yaml.safe_dump({"version": 2, "metrics": metrics}, sort_keys=False, allow_unicode=True, width=100)
     return text + body
 
 

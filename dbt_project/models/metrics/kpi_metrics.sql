@@ -50,9 +50,16 @@ combined as (
     select * from additive
     {#- the KPIs counted per period (distinct visitors, customers or recipients), never summed from days #}
     {%- for per_period in ['int_kpi_distinct', 'int_kpi_email_engagement', 'int_kpi_repeat_purchase_rate'] %}
-    union all
-    select period_grain, period_start, segment_type, segment_value, kpi, numerator, denominator
-    from {{ ref(per_period) }}
+        union all
+        select
+            period_grain,
+            period_start,
+            segment_type,
+            segment_value,
+            kpi,
+            numerator,
+            denominator
+        from {{ ref(per_period) }}
     {%- endfor %}
 ),
 

@@ -2,8 +2,9 @@
     and months, so a month always equals the sum of its days. Incremental: the pre-hooks delete
     the days and segments a run restates (macros/incremental/kpi_restatement.sql). -#}
 -- depends_on (read by the pre-hooks): {{ ref('int_events_sessionized') }}, {{ ref('fct_sessions') }},
--- {{ ref('int_orders_converted') }}, {{ ref('int_customer_activity_daily') }}, {{ ref('stg_crm__customer_versions') }},
--- {{ ref('stg_marketing__campaign_days') }}, {{ ref('stg_tracking__event_arrivals') }}, {{ ref('stg_shop__order_arrivals') }},
+-- {{ ref('int_orders_converted') }}, {{ ref('int_customer_activity_daily') }},
+-- {{ ref('stg_crm__customer_versions') }}, {{ ref('stg_marketing__campaign_days') }},
+-- {{ ref('stg_tracking__event_arrivals') }}, {{ ref('stg_shop__order_arrivals') }},
 -- {{ ref('stg_feedback__survey_response_arrivals') }}, {{ ref('stg_crm__customer_arrivals') }}
 {{
     config(
@@ -63,7 +64,8 @@ customer_day_sessions as (
         session_date,
         customer_id,
         {%- for measure, expression in kpi_measures('fct_sessions') %}
-        {{ 'count(*)' if expression == '1' else 'sum(' ~ expression ~ ')' }} as {{ measure }}{{ ',' if not loop.last }}
+            {%- set aggregate = 'count(*)' if expression == '1' else 'sum(' ~ expression ~ ')' %}
+            {{ aggregate }} as {{ measure }}{% if not loop.last %},{% endif %}
         {%- endfor %}
     from {{ sessions }}
     {%- if only_touched %}
@@ -126,9 +128,12 @@ share_segments as (
 ),
 
 -- named after the source_model whose KPIs they hold (kpi_catalogue)
-{%- for source_model, facts in [('fct_sessions', 'session'), ('fct_orders', 'order'), ('fct_survey_responses', 'survey'),
-                              ('fct_marketing_performance', 'marketing'), ('fct_social_shares_daily', 'share')] %}
-{{ source_model }}_totals as ({{ sum_by_segment(facts ~ '_segments', kpi_measure_names(source_model)) }}),
+{%- set totals = [('fct_sessions', 'session'), ('fct_orders', 'order'), ('fct_survey_responses', 'survey'),
+                 ('fct_marketing_performance', 'marketing'), ('fct_social_shares_daily', 'share')] %}
+{%- for source_model, facts in totals %}
+    {{ source_model }}_totals as (
+        {{ sum_by_segment(facts ~ '_segments', kpi_measure_names(source_model)) }}
+    ),
 {%- endfor %}
 
 kpis as (

@@ -3,8 +3,9 @@
     again. Incremental by period; restitched visitors are moved, not recounted
     (macros/incremental/kpi_restitching.sql). -#}
 -- depends_on (read by the hooks): {{ ref('int_events_sessionized') }}, {{ ref('fct_sessions') }},
--- {{ ref('stg_crm__customer_versions') }}, {{ ref('int_customer_activity_daily') }}, {{ ref('stg_tracking__event_arrivals') }},
--- {{ ref('stg_shop__order_arrivals') }}, {{ ref('stg_feedback__survey_response_arrivals') }}, {{ ref('stg_crm__customer_arrivals') }}
+-- {{ ref('stg_crm__customer_versions') }}, {{ ref('int_customer_activity_daily') }},
+-- {{ ref('stg_tracking__event_arrivals') }}, {{ ref('stg_shop__order_arrivals') }},
+-- {{ ref('stg_feedback__survey_response_arrivals') }}, {{ ref('stg_crm__customer_arrivals') }}
 {{
     config(
         incremental_strategy='append',
@@ -44,10 +45,12 @@ customer_sessions as (
     select distinct
         sessions.session_date,
         sessions.customer_id,
-        sessions.anonymous_id
-        {%- if is_incremental() %},
-        customers_to_restate.restate_from as customer_restate_from
-        {%- endif %}
+        {% if is_incremental() %}
+            sessions.anonymous_id,
+            customers_to_restate.restate_from as customer_restate_from
+        {% else %}
+            sessions.anonymous_id
+        {% endif %}
     from {{ ref('fct_sessions') }} as sessions
     {%- if is_incremental() %}
         -- customers whose segments or visitors changed, each from its first day that can differ
@@ -59,7 +62,13 @@ customer_sessions as (
     {%- endif %}
 ),
 
--- ... with the customer's segments on each of those days
+-- the customer's segments on each of those days
+customer_days as (
+    {{ customer_segments_on_days(
+        'select distinct customer_id, session_date as as_of_date from customer_sessions',
+        ref('customer_segment_history'), ref('dim_customers')) }}
+),
+
 customer_visits as (
     select
         customer_sessions.*,
@@ -67,9 +76,7 @@ customer_visits as (
             customer_days.{{ segment_type }}{% if not loop.last %},{% endif %}
         {%- endfor %}
     from customer_sessions
-    left join ({{ customer_segments_on_days(
-        'select distinct customer_id, session_date as as_of_date from customer_sessions',
-        ref('customer_segment_history'), ref('dim_customers')) }}) as customer_days
+    left join customer_days
         on
             customer_sessions.customer_id = customer_days.customer_id
             and customer_sessions.session_date = customer_days.as_of_date
