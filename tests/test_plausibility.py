@@ -389,8 +389,9 @@ def test_churn_rate_is_the_share_of_lapsed_buyers_at_each_period_end(db):
     assert len(rows) >= 10
     off = [row for row in rows if (row[2], row[3]) != (row[5], row[4])]
     assert not off, f"churn_rate (grain, start, numerator, denominator, buyers, churned) off: {off[:5]}"
+    # nobody has churned in the first 90 days of orders; later, the lapsed one-time buyers show
     rates = [row[2] / row[3] for row in rows]
-    assert 0 < min(rates) and max(rates) < 1
+    assert all(0 <= rate < 1 for rate in rates) and max(rates) > 0.05
 
 
 def test_customer_figures_add_up(db):
