@@ -362,7 +362,11 @@ def test_churn_rate_is_the_share_of_lapsed_buyers_at_each_period_end(db):
     # than 90 days (churn_after_days) before it
     rows = db.execute(
         """
-        with observation as (select observation_end from intermediate.int_observation_window),
+        with observation as (
+            -- the last loaded day: the churn rate's last daily row
+            select max(period_start) as observation_end from marts.kpi_metrics
+            where kpi = 'churn_rate' and period_grain = 'day'
+        ),
         ends as (
             select period_grain, period_start, numerator, denominator,
                 least(
@@ -373,7 +377,8 @@ def test_churn_rate_is_the_share_of_lapsed_buyers_at_each_period_end(db):
             where kpi = 'churn_rate' and segment_type = 'all' and period_grain in ('week', 'month')
         ),
         last_orders as (
-            select ends.period_grain, ends.period_start, orders.customer_id, max(orders.order_date) as last_order
+            select ends.period_grain, ends.period_start, orders.customer_id,
+                max(orders.order_date) as last_order
             from ends join marts.fct_orders as orders
                 on orders.order_date <= ends.judged_on and orders.status = 'completed'
                 and orders.customer_id is not null
