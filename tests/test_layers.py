@@ -80,6 +80,7 @@ SKIPS: dict[tuple[str, str], str] = {
     },
     ("int_kpi_distinct", "int_observation_window"): _OBSERVATION_END,
     ("kpi_metrics", "int_observation_window"): _OBSERVATION_END,
+    ("int_kpi_churn_rate", "int_observation_window"): _OBSERVATION_END,
     ("int_kpi_email_engagement", "int_email_events"): _EMAIL_EVENTS,
     ("email_events", "int_email_events"): "the semantic model of e-mail events: " + _EMAIL_EVENTS,
 }

@@ -66,7 +66,7 @@ CONTRACT_KPIS = {
     "sessions", "visitors", "page_views", "pages_per_session", "avg_session_duration_seconds",
     "bounce_rate", "engaged_session_rate", "conversion_rate", "orders", "revenue",
     "average_order_value", "new_customers", "repeat_purchase_rate", "ctr", "social_shares", "roas",
-    "nps", "ces", "csat", "engagement_score", "email_click_to_open_rate",
+    "nps", "ces", "csat", "engagement_score", "email_click_to_open_rate", "churn_rate",
 }  # fmt: skip
 # Contract section 4: ratios are fractions (0..1).
 FRACTION_KPIS = {
@@ -339,6 +339,9 @@ def test_headline_kpis_of_the_month_are_within_sane_ranges(db):
         # email_click_to_open_rate has no sane range here: the generator sends an email_click with
         # every email_open, so 1 is what this sample must show
         "email_click_to_open_rate": (0, 1),
+        # the sample's shop has a year of orders before the events start: most one-time buyers of
+        # that year have lapsed, and the regulars have not
+        "churn_rate": (0.05, 0.95),
     }
     values = dict(
         db.execute(
@@ -351,6 +354,49 @@ def test_headline_kpis_of_the_month_are_within_sane_ranges(db):
     off = {k: (values.get(k), bounds) for k, bounds in sane.items()
            if values.get(k) is None or not bounds[0] <= values[k] <= bounds[1]}  # fmt: skip
     assert not off, f"headline KPIs of {START:%Y-%m} missing or outside sane ranges (value, range): {off}"
+
+
+def test_churn_rate_is_the_share_of_lapsed_buyers_at_each_period_end(db):
+    # recomputed customer by customer for every month and the latest weeks: of the customers with
+    # a completed order by the period's end (or the last loaded day), those whose last one was more
+    # than 90 days (churn_after_days) before it
+    rows = db.execute(
+        """
+        with observation as (
+            -- the last loaded day: the churn rate's last daily row
+            select max(period_start) as observation_end from marts.kpi_metrics
+            where kpi = 'churn_rate' and period_grain = 'day'
+        ),
+        ends as (
+            select period_grain, period_start, numerator, denominator,
+                least(
+                    case period_grain when 'week' then period_start + 6 else
+                        cast(period_start + interval 1 month - interval 1 day as date) end,
+                    (select observation_end from observation)) as judged_on
+            from marts.kpi_metrics
+            where kpi = 'churn_rate' and segment_type = 'all' and period_grain in ('week', 'month')
+        ),
+        last_orders as (
+            select ends.period_grain, ends.period_start, orders.customer_id,
+                max(orders.order_date) as last_order
+            from ends join marts.fct_orders as orders
+                on orders.order_date <= ends.judged_on and orders.status = 'completed'
+                and orders.customer_id is not null
+            group by all
+        )
+        select ends.period_grain, ends.period_start, ends.numerator, ends.denominator,
+            count(last_orders.customer_id) as buyers,
+            count(case when last_orders.last_order < ends.judged_on - 90 then 1 end) as churned
+        from ends left join last_orders using (period_grain, period_start)
+        group by all
+        """
+    ).fetchall()
+    assert len(rows) >= 10
+    off = [row for row in rows if (row[2], row[3]) != (row[5], row[4])]
+    assert not off, f"churn_rate (grain, start, numerator, denominator, buyers, churned) off: {off[:5]}"
+    # nobody has churned in the first 90 days of orders; later, the lapsed one-time buyers show
+    rates = [row[2] / row[3] for row in rows]
+    assert all(0 <= rate < 1 for rate in rates) and max(rates) > 0.05
 
 
 def test_customer_figures_add_up(db):

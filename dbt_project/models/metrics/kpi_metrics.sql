@@ -49,7 +49,8 @@ additive as (
 combined as (
     select * from additive
     {#- the KPIs counted per period (distinct visitors, customers or recipients), never summed from days #}
-    {%- for per_period in ['int_kpi_distinct', 'int_kpi_email_engagement', 'int_kpi_repeat_purchase_rate'] %}
+    {%- for per_period in ['int_kpi_distinct', 'int_kpi_email_engagement', 'int_kpi_repeat_purchase_rate',
+                           'int_kpi_churn_rate'] %}
         union all
         select
             period_grain,

@@ -1,8 +1,6 @@
 {#- One row per customer known from any source (contract §4), measured to the observation end; the
     segment rules (macros/customer_segment_rules.sql) are shared with customer_segment_history. -#}
--- depends_on: {{ ref('psychographic_segments') }}
--- depends_on: {{ ref('engagement_score_weights') }}
--- depends_on: {{ ref('rfm_segments') }}
+-- depends_on: {{ ref('psychographic_segments') }}, {{ ref('engagement_score_weights') }}, {{ ref('rfm_segments') }}
 
 with
 
@@ -138,12 +136,20 @@ final as (
             'joined.days_since_last_order') }} as lifecycle_stage,
         {{ psychographic_segment_case('joined.interests') }} as psychographic_segment,
         joined.has_crm_record,
-        joined.known_from
+        joined.known_from,
+        channels.channel_groups_used,
+        channels.platforms_used,
+        channels.sales_channels_used,
+        channels.primary_sales_channel,
+        channels.primary_sales_channel_order_share,
+        coalesce(channels.is_omnichannel, false) as is_omnichannel
     from joined
     left join rfm_scored
         on joined.customer_id = rfm_scored.customer_id
     left join scored
         on joined.customer_id = scored.customer_id
+    left join {{ ref('int_customer_channels_rolled_up') }} as channels
+        on joined.customer_id = channels.customer_id
 )
 
 select * from final
