@@ -45,8 +45,10 @@ final as (
         cast(count(distinct page_views.anonymous_id) as {{ dbt.type_bigint() }}) as visitors,
         cast(sum(case when page_views.is_entrance then 1 else 0 end) as {{ dbt.type_bigint() }}) as entrances,
         cast(sum(case when page_views.is_exit then 1 else 0 end) as {{ dbt.type_bigint() }}) as exits,
-        cast(sum(case when page_views.is_entrance and page_views.is_session_bounce then 1 else 0 end)
-            as {{ dbt.type_bigint() }}) as bounces,
+        cast(
+            sum(case when page_views.is_entrance and page_views.is_session_bounce then 1 else 0 end)
+            as {{ dbt.type_bigint() }}
+        ) as bounces,
         cast(coalesce(sum(page_views.time_on_page_seconds), 0) as double) as time_on_page_seconds_sum,
         cast(count(page_views.time_on_page_seconds) as {{ dbt.type_bigint() }}) as time_on_page_count,
         {{ run_timestamp() }} as _refreshed_at

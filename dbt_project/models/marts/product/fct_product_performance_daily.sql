@@ -39,7 +39,7 @@ product_events as (
     where
         product_id is not null
         and (event_type = 'add_to_cart' or (event_type = 'page_view' and page_type = 'product'))
-        {% if only_touched %} and occurred_date in (select touched_date from touched_days) {% endif %}
+    {% if only_touched %} and occurred_date in (select touched_date from touched_days) {% endif %}
 ),
 
 order_lines as (
@@ -50,7 +50,7 @@ completed_lines as (
     select * from order_lines
     where
         is_completed
-        {% if only_touched %} and ordered_date in (select touched_date from touched_days) {% endif %}
+    {% if only_touched %} and ordered_date in (select touched_date from touched_days) {% endif %}
 ),
 
 event_counts as (
@@ -80,7 +80,9 @@ order_counts as (
     group by 1, 2
 ),
 
-product_categories as ({{ latest_product_categories_sql('order_lines') }}),
+product_categories as (
+    {{ latest_product_categories_sql('order_lines') }}
+),
 
 combined as (
     select
