@@ -5,6 +5,7 @@ kept, and then the same data is rebuilt with a full refresh. Every assertion bel
 real numbers of that sample; the incremental and full-refresh builds must agree row for row.
 """
 
+import json
 import math
 from datetime import timedelta
 from pathlib import Path
@@ -13,6 +14,7 @@ import duckdb
 import pytest
 from conftest import DAYS, INCREMENTAL_WINDOWS, LAST_DAY, START, Built
 
+from orchestration.core.settings import PROJECT_ROOT
 from orchestration.ingest.contract import SOURCES
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -21,43 +23,24 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 # Contract §2: the off-site event types, which no session holds.
 OFF_SITE = "('email_open', 'email_click')"
 LINEAGE_COLUMNS = {"_loaded_at", "_sessionized_at", "_refreshed_at", "_changed_at"}
-COMPARED_MODELS = [
-    "staging.stg_tracking__events",
-    "staging.stg_shop__order_lines",
-    "intermediate.int_events_sessionized",
-    "intermediate.int_email_events",
-    "intermediate.int_visitors_stitched",
-    "intermediate.int_orders_converted",
-    "intermediate.int_order_touches",
-    "intermediate.int_purchase_events",
-    "intermediate.int_experiment_first_exposures",
-    "intermediate.int_experiment_exposures",
-    "intermediate.int_orders_attributed",
-    "marts.fct_sessions",
-    "marts.fct_page_views",
-    "marts.fct_conversion_paths",
-    "marts.fct_email_engagement",
-    "marts.fct_orders",
-    "marts.dim_customers",
-    "marts.customer_segment_history",
-    "intermediate.int_customer_engagement_daily",
-    "marts.fct_survey_responses",
-    "marts.fct_marketing_performance",
-    "marts.fct_social_shares_daily",
-    "intermediate.int_customer_sessions_rolled_up",
-    "marts.fct_experiment_results",
-    "intermediate.int_kpi_daily",
-    "intermediate.int_kpi_visitor_segments",
-    "intermediate.int_kpi_distinct",
-    "intermediate.int_kpi_email_engagement",
-    "intermediate.int_kpi_repeat_buyers",
-    "intermediate.int_kpi_repeat_purchase_rate",
-    "marts.kpi_metrics",
-    "marts.kpi_scorecard",
-    "marts.fct_social_audience_daily",
-    "marts.clv_model_parameters",
-    "marts.clv_model_diagnostics",
-]
+# Every table and view dbt builds, read from the parsed project (`make setup` parses it), so a new
+# model is compared without being listed. Left out, with the reason:
+NOT_COMPARED = {
+    # whom each visitor is counted under, rewritten by a post-hook: bookkeeping of the runs, not data
+    "intermediate.int_kpi_visitor_segments__identities",
+}
+
+
+def _built_models() -> list[str]:
+    manifest = json.loads((PROJECT_ROOT / "target" / "manifest.json").read_text(encoding="utf-8"))
+    return sorted(
+        f"{node['schema']}.{node['alias']}"
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["config"]["materialized"] != "ephemeral"
+    )
+
+
+COMPARED_MODELS = [relation for relation in _built_models() if relation not in NOT_COMPARED]
 
 
 def query(path: Path, sql: str) -> list[tuple]:
