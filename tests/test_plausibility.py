@@ -1161,8 +1161,8 @@ FUNNEL_SHARE_OF_PURCHASE_SESSIONS = 0.8
 
 
 def test_funnel_never_grows_and_starts_within_the_days_sessions(db):
-    require(db, "marts.fct_funnel_daily",
-            ("date", "step_number", "step_name", "sessions", "conversion_from_previous", "abandonment_rate"))  # fmt: skip
+    columns = ("date", "step_number", "step_name", "sessions", "conversion_from_previous", "abandonment_rate")
+    require(db, "marts.fct_funnel_daily", columns)
     rows = frame(
         db,
         """
