@@ -57,6 +57,7 @@ COMPARED_MODELS = [
     "marts.fct_social_audience_daily",
     "marts.clv_model_parameters",
     "marts.clv_model_diagnostics",
+    "marts.fct_funnel_daily",
 ]
 
 
