@@ -1195,3 +1195,89 @@ def test_a_new_shops_clv_reports_its_state(new_shop: Sample):
             )
     finally:
         con.close()
+
+
+# --- funnel ---------------------------------------------------------------------------------------
+
+# fct_funnel_daily's purchase step counts a session only when a product view, an add_to_cart and a
+# begin_checkout came before its purchase, in that order (a closed funnel); a purchase session that
+# skipped one (a cart filled in an earlier session, a direct checkout, events out of order) counts
+# in fct_sessions.has_purchase alone. Most purchases still come through the whole funnel.
+FUNNEL_SHARE_OF_PURCHASE_SESSIONS = 0.8
+
+
+def test_funnel_never_grows_and_starts_within_the_days_sessions(db):
+    columns = ("date", "step_number", "step_name", "sessions", "conversion_from_previous", "abandonment_rate")
+    require(db, "marts.fct_funnel_daily", columns)
+    rows = frame(
+        db,
+        """
+        with funnel as (
+            select *, lag(sessions) over (partition by "date" order by step_number) as previous_sessions
+            from marts.fct_funnel_daily
+        ),
+        days as (
+            select session_date as "date", count(*) as day_sessions from marts.fct_sessions group by 1
+        ),
+        steps as (select count(*) as steps from reference.funnel_steps),
+        day_steps as (select "date", count(*) as day_rows from marts.fct_funnel_daily group by 1)
+
+        select f.*, d.day_sessions, s.day_rows
+        from funnel as f
+        left join days as d on f."date" = d."date"
+        left join day_steps as s on f."date" = s."date"
+        where f.sessions > f.previous_sessions
+           or (f.step_number = 1 and f.sessions > d.day_sessions)
+           or d.day_sessions is null
+           or s.day_rows <> (select steps from steps)
+           or (f.previous_sessions > 0
+               and abs(f.conversion_from_previous - f.sessions / f.previous_sessions) > 1e-9)
+           or abs(f.conversion_from_previous + f.abandonment_rate - 1) > 1e-9
+        """,
+    )
+    assert rows.empty, f"funnel rows that grow, exceed the day's sessions or miss steps:{show(rows)}"
+    missing = frame(
+        db,
+        """select distinct session_date from marts.fct_sessions
+           where session_date not in (select "date" from marts.fct_funnel_daily)""",
+    )
+    assert missing.empty, f"session days without funnel rows:{show(missing)}"
+
+
+def test_funnel_purchases_are_the_sessions_with_a_purchase_that_went_through_it(db):
+    rows = frame(
+        db,
+        """
+        with funnel as (
+            select "date", sessions as funnel_purchases from marts.fct_funnel_daily
+            where step_number = (select max(step_number) from reference.funnel_steps)
+        ),
+        purchases as (
+            select session_date as "date", count(*) filter (where has_purchase) as purchase_sessions
+            from marts.fct_sessions group by 1
+        )
+        select * from funnel inner join purchases using ("date") order by "date"
+        """,
+    )
+    assert not rows.empty
+    over = rows[rows.funnel_purchases > rows.purchase_sessions]
+    assert over.empty, f"days whose funnel purchases exceed the sessions with a purchase:{show(over)}"
+    share = rows.funnel_purchases.sum() / rows.purchase_sessions.sum()
+    assert share >= FUNNEL_SHARE_OF_PURCHASE_SESSIONS, (
+        f"only {share:.1%} of the sessions with a purchase went through the whole funnel:{show(rows)}"
+    )
+
+
+def test_cart_abandonment_rate_is_cart_sessions_without_a_purchase(db):
+    (numerator, denominator, value) = db.execute(
+        f"""select numerator, denominator, value from marts.kpi_metrics
+            where kpi = 'cart_abandonment_rate' and period_grain = 'month'
+              and period_start = date '{START}' and segment_type = 'all'"""
+    ).fetchone()
+    (abandoned, carts) = db.execute(
+        f"""select count(*) filter (where not has_purchase), count(*) from marts.fct_sessions
+            where add_to_carts > 0 and date_trunc('month', session_date) = date '{START}'"""
+    ).fetchone()
+    assert (numerator, denominator) == (abandoned, carts)
+    # industry figures run from about 55% to 85% (Baymard Institute's studies average about 70%)
+    assert 0.3 <= value <= 0.95, f"cart_abandonment_rate of {START:%Y-%m} is {value:.1%}"

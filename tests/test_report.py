@@ -94,11 +94,11 @@ def test_report_is_self_contained(built: Built):
     assert "https://" not in text
 
 
-def test_funnel_counts_the_sessions_of_the_last_28_days(tmp_path: Path):
-    """Hand-built marts: the newest session starts 2026-10-31 12:00, so the window opens
-    2026-10-03 12:00. s_old (2026-10-03 11:59, one minute early) and its cart view are out; s1
-    viewed a product and the cart and purchased, s2 a product only, s3 reached checkout without
-    a product view, s4 viewed nothing -> sessions 4, product 2, cart 1, checkout 1, purchased 1."""
+def test_funnel_reads_the_last_28_session_days_of_fct_funnel_daily(tmp_path: Path):
+    """Hand-built mart: the newest session day is 2026-10-31, so the window holds 2026-10-04 to
+    2026-10-31. 10-03 (one day early) is out; 10-04 (3, 2, 1, 1) and 10-31 (1, 0, 0, 0) add up
+    per step -> product view 4, add to cart 2, begin checkout 1, purchase 1, in step order. A
+    serving file without the mart (an older build) gives no bars."""
     import duckdb
 
     from orchestration.serve.report import FUNNEL_DAYS, _funnel
@@ -106,30 +106,24 @@ def test_funnel_counts_the_sessions_of_the_last_28_days(tmp_path: Path):
     assert FUNNEL_DAYS == 28
     con = duckdb.connect(str(tmp_path / "serving.duckdb"))
     con.execute("create schema marts")
+    assert _funnel(con) == []
     con.execute(
-        """create table marts.fct_sessions as select * from (values
-               ('s_old', timestamp '2026-10-03 11:59:00', false),
-               ('s1', timestamp '2026-10-03 12:00:00', true),
-               ('s2', timestamp '2026-10-20 08:00:00', false),
-               ('s3', timestamp '2026-10-25 08:00:00', false),
-               ('s4', timestamp '2026-10-31 12:00:00', false)
-           ) as t(session_id, started_at, has_purchase)"""
-    )
-    con.execute(
-        """create table marts.fct_page_views as select * from (values
-               ('s_old', timestamp '2026-10-03 11:59:30', 'cart'),
-               ('s1', timestamp '2026-10-03 12:00:00', 'product'),
-               ('s1', timestamp '2026-10-03 12:01:00', 'cart'),
-               ('s2', timestamp '2026-10-20 08:00:00', 'product'),
-               ('s2', timestamp '2026-10-20 08:02:00', 'product'),
-               ('s3', timestamp '2026-10-25 08:00:00', 'checkout')
-           ) as t(session_id, viewed_at, page_type)"""
+        """create table marts.fct_funnel_daily as select * from (values
+               (date '2026-10-31', 4, 'purchase', 0),
+               (date '2026-10-03', 1, 'product_view', 5),
+               (date '2026-10-04', 1, 'product_view', 3),
+               (date '2026-10-04', 2, 'add_to_cart', 2),
+               (date '2026-10-04', 3, 'begin_checkout', 1),
+               (date '2026-10-04', 4, 'purchase', 1),
+               (date '2026-10-31', 1, 'product_view', 1),
+               (date '2026-10-31', 2, 'add_to_cart', 0),
+               (date '2026-10-31', 3, 'begin_checkout', 0)
+           ) as t("date", step_number, step_name, sessions)"""
     )
     assert _funnel(con) == [
-        ("sessions", 4),
-        ("viewed a product", 2),
-        ("viewed the cart", 1),
-        ("reached checkout", 1),
-        ("purchased", 1),
+        ("product view", 4),
+        ("add to cart", 2),
+        ("begin checkout", 1),
+        ("purchase", 1),
     ]
     con.close()

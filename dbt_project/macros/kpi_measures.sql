@@ -10,6 +10,8 @@
             ('bounced_sessions', 'case when is_bounce then 1 else 0 end'),
             ('engaged_sessions', 'case when is_engaged then 1 else 0 end'),
             ('converted_sessions', 'case when has_purchase then 1 else 0 end'),
+            ('cart_sessions', 'case when add_to_carts > 0 then 1 else 0 end'),
+            ('abandoned_cart_sessions', 'case when add_to_carts > 0 and not has_purchase then 1 else 0 end'),
         ],
         'fct_orders': [
             ('completed_orders', '1'),
