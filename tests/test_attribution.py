@@ -13,6 +13,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import Built
+from test_pipeline import test_daily_loads_equal_a_full_refresh as compare_incremental_and_full
 
 from orchestration.core.settings import Settings
 
@@ -33,7 +35,7 @@ def _query(path: Path, sql: str) -> list[tuple]:
 
 
 @pytest.fixture(scope="module", params=["incremental", "full_refresh"])
-def warehouse(request: pytest.FixtureRequest, built) -> Path:
+def warehouse(request: pytest.FixtureRequest, built: Built) -> Path:
     assert built.full_outcome.success, built.full_outcome.report()
     return built.incremental_copy if request.param == "incremental" else built.settings.duckdb_path
 
@@ -139,6 +141,12 @@ def test_roas_is_revenue_over_spend(warehouse: Path):
         """,
     )
     assert not rows, rows[:5]
+
+
+@pytest.mark.parametrize("relation", ["marts.fct_attribution_credits", "marts.fct_campaign_attribution"])
+def test_daily_loads_equal_a_full_refresh(built: Built, relation: str):
+    # test_pipeline's comparison, for the attribution marts (its list is the lead's to extend)
+    compare_incremental_and_full(built, relation)
 
 
 def test_lookback_setting_default_override_and_bad_values(tmp_path: Path):

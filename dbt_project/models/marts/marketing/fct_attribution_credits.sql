@@ -1,8 +1,7 @@
-{#- Contract §4 "Attribution": each conversion's touches (sessions and email clicks of the converting
-    customer's devices in the lookback) and their credit under six models. Incremental by order: a
-    run re-credits the orders purchased at or after the earliest touch that changed (a new or
-    restitched session, a new click, a device stitched anew), which holds every order whose window
-    it touches, and the orders exported again; a post-hook drops orders no longer completed. -#}
+{#- Contract §4 "Attribution": each conversion's touches and their credit under six models.
+    Incremental by order: a run re-credits the orders exported again and those purchased at or after
+    the earliest touch that changed (a new or restitched session, a new click, a device stitched
+    anew), a superset of the orders whose window it touches; a post-hook drops cancelled ones. -#}
 {{
     config(
         materialized='incremental',
@@ -125,13 +124,17 @@ weighted as (
     from numbered
 ),
 
+models as (
+    {{ attribution_model_rows() }}
+),
+
 credited as (
     select
         weighted.*,
         models.model,
         {{ attribution_credit('models.model') }} as credit
     from weighted
-    cross join ({{ attribution_model_rows() }}) as models
+    cross join models
 ),
 
 final as (

@@ -60,12 +60,17 @@ credited as (
     group by 1, 2, 3, 4
 ),
 
+models as (
+    {{ attribution_model_rows() }}
+),
+
 spend_by_model as (
+    -- the spend on every model's rows: each model shares out the same conversions
     select
         spend.*,
         models.model
     from spend
-    cross join ({{ attribution_model_rows() }}) as models
+    cross join models
 ),
 
 final as (
