@@ -45,7 +45,10 @@ spend as (
     from performance
     left join platform_groups
         on performance.platform = platform_groups.utm_source and performance.campaign = platform_groups.utm_campaign
-    group by 1, 2, 3
+    group by
+        performance.{{ adapter.quote('date') }},
+        coalesce(platform_groups.channel_group, '(not credited)'),
+        performance.campaign
 ),
 
 credited as (
@@ -57,7 +60,7 @@ credited as (
         sum(credit) as conversions,
         sum(revenue_credit) as revenue
     from credits
-    group by 1, 2, 3, 4
+    group by order_date, model, channel_group, utm_campaign
 ),
 
 models as (
