@@ -37,7 +37,8 @@ orders_to_credit as (
     {% if is_incremental() %}
         where
             _changed_at > {{ incremental_watermark('_refreshed_at') }}
-            or purchased_at >= ({{ earliest_changed_touch('sessions', 'email_clicks', 'visitors') }})
+            -- every changed session, a bot's too, so that a filter on the sessions never hides a change
+            or purchased_at >= ({{ earliest_changed_touch(ref('fct_sessions'), 'email_clicks', 'visitors') }})
     {% endif %}
 ),
 
