@@ -40,6 +40,12 @@
     {{- return(_days_setting('clv_min_history_days', 'WAREHOUSE_CLV_MIN_HISTORY_DAYS', 90, 0)) -}}
 {%- endmacro %}
 
+{#- Contract §4, "Attribution": how many days before a purchase a touch may start and still be
+    credited (the converting session always is). -#}
+{% macro attribution_lookback_days() -%}
+    {{- return(_days_setting('attribution_lookback_days', 'WAREHOUSE_ATTRIBUTION_LOOKBACK_DAYS', 30, 0)) -}}
+{%- endmacro %}
+
 {% macro _days_setting(var_name, env_name, default, minimum) -%}
     {%- if not execute -%}
         {{- return(default) -}}

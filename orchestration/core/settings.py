@@ -22,6 +22,8 @@ SAMPLE_START = date(2026, 10, 1)
 # Contract §1 defaults of the CLV validation holdout and the shortest history CLV is predicted on.
 DEFAULT_CLV_HOLDOUT_DAYS = 90
 DEFAULT_CLV_MIN_HISTORY_DAYS = 90
+# Contract §4 "Attribution": how far before a purchase a touch may start and still be credited.
+DEFAULT_ATTRIBUTION_LOOKBACK_DAYS = 30
 # WAREHOUSE_DUCKDB_MEMORY_LIMIT when unset; profiles.yml gives dbt the same default.
 DEFAULT_MEMORY_LIMIT = "4GB"
 
@@ -55,6 +57,7 @@ class Settings:
     reporting_timezone: str = "UTC"
     clv_holdout_days: int = DEFAULT_CLV_HOLDOUT_DAYS
     clv_min_history_days: int = DEFAULT_CLV_MIN_HISTORY_DAYS
+    attribution_lookback_days: int = DEFAULT_ATTRIBUTION_LOOKBACK_DAYS
     project_root: Path = field(default=PROJECT_ROOT)
 
     @classmethod
@@ -87,6 +90,10 @@ class Settings:
             clv_min_history_days=_days(
                 env, "WAREHOUSE_CLV_MIN_HISTORY_DAYS", DEFAULT_CLV_MIN_HISTORY_DAYS, 0
             ),
+            # 0 is allowed: then only the converting session (and touches at the purchase) count
+            attribution_lookback_days=_days(
+                env, "WAREHOUSE_ATTRIBUTION_LOOKBACK_DAYS", DEFAULT_ATTRIBUTION_LOOKBACK_DAYS, 0
+            ),
             project_root=root,
         )
 
@@ -107,4 +114,5 @@ class Settings:
             "WAREHOUSE_REPORTING_TIMEZONE": self.reporting_timezone,
             "WAREHOUSE_CLV_HOLDOUT_DAYS": str(self.clv_holdout_days),
             "WAREHOUSE_CLV_MIN_HISTORY_DAYS": str(self.clv_min_history_days),
+            "WAREHOUSE_ATTRIBUTION_LOOKBACK_DAYS": str(self.attribution_lookback_days),
         }
