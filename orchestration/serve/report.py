@@ -269,7 +269,7 @@ def _funnel(con: duckdb.DuckDBPyConnection) -> list[tuple[str, float]]:
            ),
            recent as (
                select session_id, has_purchase from marts.fct_sessions
-               where started_at >= (select started_at from since)
+               where started_at >= (select started_at from since) and not is_bot
            ),
            reached as (
                -- a session's page views come at or after its start
@@ -291,6 +291,18 @@ def _funnel(con: duckdb.DuckDBPyConnection) -> list[tuple[str, float]]:
         ("reached checkout", checkouts),
         ("purchased", purchases),
     ]
+
+
+def bot_sessions(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
+    """(bot sessions, all sessions) of fct_sessions: bots are counted here and in no KPI."""
+    bots, sessions = _rows(con, "select count(*) filter (where is_bot), count(*) from marts.fct_sessions")[0]
+    return int(bots or 0), int(sessions or 0)
+
+
+def bot_note(bots: int, sessions: int) -> str:
+    """One line on automated traffic, for the report and the demo summary."""
+    share = f" ({bots / sessions * 100:.1f}% of {sessions:,} sessions)" if sessions else ""
+    return f"Bot sessions: {bots:,}{share}, flagged as automated and left out of every KPI"
 
 
 def build_report(serving_path: Path, out_path: Path) -> ReportResult:
@@ -332,6 +344,7 @@ def build_report(serving_path: Path, out_path: Path) -> ReportResult:
             ],
         )
         scorecard = _scorecard(con)
+        bots = bot_note(*bot_sessions(con))
         scorecard_heading = _scorecard_heading(con)
     finally:
         con.close()
@@ -346,6 +359,7 @@ def build_report(serving_path: Path, out_path: Path) -> ReportResult:
 report generated {generated_at:%Y-%m-%d %H:%M} UTC · amounts in {_esc(currency)}</p>
 <h2>{_esc(scorecard_heading)}</h2>
 {scorecard}
+<p class="meta">{_esc(bots)}.</p>
 <h2>Trends</h2>
 <div class="grid">{"".join(trends)}</div>
 <h2>Segments</h2>
