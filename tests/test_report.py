@@ -94,11 +94,36 @@ def test_report_is_self_contained(built: Built):
     assert "https://" not in text
 
 
+def test_report_counts_bot_sessions(built: Built):
+    """Bots are counted in the report (and left out of its KPIs): the note's numbers are the mart's."""
+    import duckdb
+
+    con = duckdb.connect(str(built.settings.serving_path), read_only=True)
+    try:
+        bots, sessions = con.execute(
+            "select count(*) filter (where is_bot), count(*) from marts.fct_sessions"
+        ).fetchone()
+    finally:
+        con.close()
+    text = Path(built.settings.kpi_report_path).read_text(encoding="utf-8")
+    assert f"Bot sessions: {bots:,} ({bots / sessions * 100:.1f}% of {sessions:,} sessions)" in text
+
+
+def test_bot_note_counts_and_shares():
+    from orchestration.serve.report import bot_note
+
+    assert bot_note(37, 1_850) == (
+        "Bot sessions: 37 (2.0% of 1,850 sessions), flagged as automated and left out of every KPI"
+    )
+    assert bot_note(0, 0) == "Bot sessions: 0, flagged as automated and left out of every KPI"
+
+
 def test_funnel_counts_the_sessions_of_the_last_28_days(tmp_path: Path):
     """Hand-built marts: the newest session starts 2026-10-31 12:00, so the window opens
     2026-10-03 12:00. s_old (2026-10-03 11:59, one minute early) and its cart view are out; s1
     viewed a product and the cart and purchased, s2 a product only, s3 reached checkout without
-    a product view, s4 viewed nothing -> sessions 4, product 2, cart 1, checkout 1, purchased 1."""
+    a product view, s4 viewed nothing -> sessions 4, product 2, cart 1, checkout 1, purchased 1.
+    s_bot (a bot session that viewed a product and the cart) counts nowhere."""
     import duckdb
 
     from orchestration.serve.report import FUNNEL_DAYS, _funnel
@@ -108,12 +133,13 @@ def test_funnel_counts_the_sessions_of_the_last_28_days(tmp_path: Path):
     con.execute("create schema marts")
     con.execute(
         """create table marts.fct_sessions as select * from (values
-               ('s_old', timestamp '2026-10-03 11:59:00', false),
-               ('s1', timestamp '2026-10-03 12:00:00', true),
-               ('s2', timestamp '2026-10-20 08:00:00', false),
-               ('s3', timestamp '2026-10-25 08:00:00', false),
-               ('s4', timestamp '2026-10-31 12:00:00', false)
-           ) as t(session_id, started_at, has_purchase)"""
+               ('s_old', timestamp '2026-10-03 11:59:00', false, false),
+               ('s1', timestamp '2026-10-03 12:00:00', true, false),
+               ('s2', timestamp '2026-10-20 08:00:00', false, false),
+               ('s_bot', timestamp '2026-10-21 08:00:00', false, true),
+               ('s3', timestamp '2026-10-25 08:00:00', false, false),
+               ('s4', timestamp '2026-10-31 12:00:00', false, false)
+           ) as t(session_id, started_at, has_purchase, is_bot)"""
     )
     con.execute(
         """create table marts.fct_page_views as select * from (values
@@ -122,6 +148,8 @@ def test_funnel_counts_the_sessions_of_the_last_28_days(tmp_path: Path):
                ('s1', timestamp '2026-10-03 12:01:00', 'cart'),
                ('s2', timestamp '2026-10-20 08:00:00', 'product'),
                ('s2', timestamp '2026-10-20 08:02:00', 'product'),
+               ('s_bot', timestamp '2026-10-21 08:00:00', 'product'),
+               ('s_bot', timestamp '2026-10-21 08:00:01', 'cart'),
                ('s3', timestamp '2026-10-25 08:00:00', 'checkout')
            ) as t(session_id, viewed_at, page_type)"""
     )
