@@ -538,6 +538,7 @@ def test_a_few_crawlers_fetch_many_pages_seconds_apart_and_never_log_in_or_buy(e
     assert 0.005 < len(bots) / sessions < 0.05, (len(bots), sessions)
     bot_events = [e for session in bots for e in session]
     assert not [e for e in bot_events if e.get("customer_id")]
+    assert {e["platform"] for e in bot_events} == {"web"}
     assert not {e["event_type"] for e in bot_events} & {
         "login",
         "signup",

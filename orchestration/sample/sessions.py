@@ -26,7 +26,7 @@ the first exposure) the lift is smaller, about 1.15, because later sessions add 
 arms. `exp_free_shipping_banner` (three variants) is exposed on the landing page of the first
 non-bounce session after it starts (15% into the window) and has no effect.
 
-Bots. A share of anonymous devices (`BOT_DEVICE_SHARE`) are crawlers: every session of theirs
+Bots. A share of anonymous web devices (`BOT_DEVICE_SHARE`) are crawlers: every session of theirs
 fetches 10-30 pages 0.4-2.5 s apart, direct, never bouncing, logging in, buying, chatting, seeing
 an experiment, an ad or sharing. The warehouse flags them by its rule (`fct_sessions.is_bot`).
 """
@@ -51,7 +51,7 @@ from orchestration.sample.vocabulary import (
 )
 from orchestration.sample.world import Campaigns, World
 
-BOT_DEVICE_SHARE = 0.04  # of anonymous devices: about 2% of sessions, as a small shop sees
+BOT_DEVICE_SHARE = 0.1  # of anonymous web devices: about 2% of sessions, as a small shop sees
 BOT_PAGES = (10, 30)  # pages after the landing page, inclusive
 BOT_GAP_MS = (400, 2_500)  # between a crawler's requests
 
@@ -151,8 +151,8 @@ def plan_sessions(rng: np.random.Generator, world: World) -> Sessions:
     customer = np.where(shared & (rng.random(n) < 0.5), dev.second_owner[device], owner)
     customer = np.where(state > 0, customer, -1)
 
-    # Crawlers are anonymous devices that never log in (state stays 0 for them).
-    bot = (rng.random(dev.n) < BOT_DEVICE_SHARE)[device] & (owner < 0)
+    # Crawlers are anonymous web devices (apps are not crawled) that never log in.
+    bot = (rng.random(dev.n) < BOT_DEVICE_SHARE)[device] & (owner < 0) & ~app
     bounce = (rng.random(n) < np.where(app, 0.2, 0.3)) & (state != 3) & ~bot
     # A visitor who bounces never got to log in.
     state = np.where(bounce & (state == 2), 0, state)
