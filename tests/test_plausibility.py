@@ -1166,8 +1166,9 @@ def test_bots_are_a_small_nonzero_share_of_sessions_and_look_automated(db):
         db,
         """select session_id, customer_id, page_views, duration_seconds, orders, social_shares, add_to_carts
            from marts.fct_sessions
-           where is_bot and (customer_id is not null or platform <> 'web' or page_views < 8 or duration_seconds >= 3 * page_views
-                             or has_purchase or social_shares > 0 or add_to_carts > 0)""",
+           where is_bot and (customer_id is not null or platform <> 'web' or page_views < 8
+                             or duration_seconds >= 3 * page_views or has_purchase or social_shares > 0
+                             or add_to_carts > 0)""",
     )
     assert odd.empty, "bot sessions a crawler would not have:\n" + show(odd)
 
