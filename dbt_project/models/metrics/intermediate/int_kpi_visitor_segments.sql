@@ -112,9 +112,9 @@ customer_visits as (
         from {{ ref('fct_sessions') }} as fact
         where
             not fact.is_bot
-            {%- if is_incremental() %}
-                and {{ in_touched_periods(grain, 'fact.session_date') }}
-            {%- endif %}
+        {%- if is_incremental() %}
+            and {{ in_touched_periods(grain, 'fact.session_date') }}
+        {%- endif %}
         group by 1, 2, 3, 4
     ),
 
