@@ -516,6 +516,38 @@ def test_sessions_are_unambiguous_at_a_30_minute_timeout(events: list[dict]) -> 
     assert crossing_midnight > 0
 
 
+def test_a_few_crawlers_fetch_many_pages_seconds_apart_and_never_log_in_or_buy(events: list[dict]) -> None:
+    """Bot traffic (contract §4): sessions of 8+ page views under 3 s apart on average (the
+    warehouse's rule, dbt vars bot_min_page_views and bot_max_seconds_per_page_view) exist, are a
+    small share of sessions and come from anonymous visitors who never log in, buy or share."""
+    unique = {e["event_id"]: e for e in events if e["event_type"] not in ("email_open", "email_click")}
+    timeline = defaultdict(list)
+    for event in unique.values():
+        timeline[event["anonymous_id"]].append((_timestamp(event["occurred_at"]), event["event_id"], event))
+    sessions, bots = 0, []
+    for items in timeline.values():
+        items.sort(key=lambda x: x[:2])
+        starts = [0] + [
+            i for i in range(1, len(items)) if (items[i][0] - items[i - 1][0]).total_seconds() > 1800
+        ]
+        for lo, hi in zip(starts, starts[1:] + [len(items)], strict=True):
+            sessions += 1
+            views = [at for at, _, e in items[lo:hi] if e["event_type"] == "page_view"]
+            if len(views) >= 8 and (views[-1] - views[0]).total_seconds() < 3 * (len(views) - 1):
+                bots.append([e for _, _, e in items[lo:hi]])
+    assert 0.005 < len(bots) / sessions < 0.05, (len(bots), sessions)
+    bot_events = [e for session in bots for e in session]
+    assert not [e for e in bot_events if e.get("customer_id")]
+    assert {e["platform"] for e in bot_events} == {"web"}
+    assert not {e["event_type"] for e in bot_events} & {
+        "login",
+        "signup",
+        "purchase",
+        "add_to_cart",
+        "social_share",
+    }
+
+
 def test_duplicates_and_late_events_are_valid_deliveries(events: list[dict]) -> None:
     deliveries = defaultdict(list)
     for event in events:

@@ -1281,3 +1281,66 @@ def test_cart_abandonment_rate_is_cart_sessions_without_a_purchase(db):
     assert (numerator, denominator) == (abandoned, carts)
     # industry figures run from about 55% to 85% (Baymard Institute's studies average about 70%)
     assert 0.3 <= value <= 0.95, f"cart_abandonment_rate of {START:%Y-%m} is {value:.1%}"
+
+
+# --- bots (issue 22, item 5) ----------------------------------------------------------------------
+
+
+def test_bots_are_a_small_nonzero_share_of_sessions_and_look_automated(db):
+    """The generator's crawlers are flagged by the rule, and only they: a small share of the
+    sessions, anonymous, fast and many-paged, never buying, logging in or sharing."""
+    require(db, "marts.fct_sessions", ("is_bot",))
+    bots, sessions = db.execute(
+        "select count(*) filter (where is_bot), count(*) from marts.fct_sessions"
+    ).fetchone()
+    assert 0.005 < bots / sessions < 0.05, (bots, sessions)
+    odd = frame(
+        db,
+        """select session_id, customer_id, page_views, duration_seconds, orders, social_shares, add_to_carts
+           from marts.fct_sessions
+           where is_bot and (customer_id is not null or platform <> 'web' or page_views < 8
+                             or duration_seconds >= 3 * page_views or has_purchase or social_shares > 0
+                             or add_to_carts > 0)""",
+    )
+    assert odd.empty, "bot sessions a crawler would not have:\n" + show(odd)
+
+
+def test_no_kpi_counts_bot_sessions(db):
+    """Every day's sessions, page views and converting sessions KPIs (all segments) are those of
+    the day's non-bot sessions; a month's visitors are its distinct non-bot visitors."""
+    off = frame(
+        db,
+        """with facts as (
+               select session_date, count(*) as sessions, sum(page_views) as page_views,
+                      count(*) filter (where has_purchase) as converted
+               from marts.fct_sessions where not is_bot group by 1
+           ),
+           kpis as (
+               select period_start as session_date,
+                      max(value) filter (where kpi = 'sessions') as sessions,
+                      max(value) filter (where kpi = 'page_views') as page_views,
+                      max(numerator) filter (where kpi = 'conversion_rate') as converted
+               from marts.kpi_metrics
+               where period_grain = 'day' and segment_type = 'all'
+               group by 1
+           )
+           select * from facts full join kpis using (session_date)
+           where facts.sessions is distinct from kpis.sessions
+              or facts.page_views is distinct from kpis.page_views
+              or facts.converted is distinct from kpis.converted""",
+    )
+    assert off.empty, "daily session KPIs that are not the non-bot sessions:\n" + show(off)
+    visitors = frame(
+        db,
+        """with facts as (
+               select cast(date_trunc('month', session_date) as date) as period_start,
+                      count(distinct anonymous_id) as visitors
+               from marts.fct_sessions where not is_bot group by 1
+           )
+           select facts.period_start, facts.visitors, kpi.value
+           from facts left join marts.kpi_metrics as kpi
+               on kpi.period_start = facts.period_start and kpi.period_grain = 'month'
+               and kpi.kpi = 'visitors' and kpi.segment_type = 'all'
+           where kpi.value is distinct from facts.visitors""",
+    )
+    assert visitors.empty, "monthly visitors that are not the distinct non-bot visitors:\n" + show(visitors)

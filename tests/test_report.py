@@ -94,6 +94,30 @@ def test_report_is_self_contained(built: Built):
     assert "https://" not in text
 
 
+def test_report_counts_bot_sessions(built: Built):
+    """Bots are counted in the report (and left out of its KPIs): the note's numbers are the mart's."""
+    import duckdb
+
+    con = duckdb.connect(str(built.settings.serving_path), read_only=True)
+    try:
+        bots, sessions = con.execute(
+            "select count(*) filter (where is_bot), count(*) from marts.fct_sessions"
+        ).fetchone()
+    finally:
+        con.close()
+    text = Path(built.settings.kpi_report_path).read_text(encoding="utf-8")
+    assert f"Bot sessions: {bots:,} ({bots / sessions * 100:.1f}% of {sessions:,} sessions)" in text
+
+
+def test_bot_note_counts_and_shares():
+    from orchestration.serve.report import bot_note
+
+    assert bot_note(37, 1_850) == (
+        "Bot sessions: 37 (2.0% of 1,850 sessions), flagged as automated and left out of every KPI"
+    )
+    assert bot_note(0, 0) == "Bot sessions: 0, flagged as automated and left out of every KPI"
+
+
 def test_funnel_reads_the_last_28_session_days_of_fct_funnel_daily(tmp_path: Path):
     """Hand-built mart: the newest session day is 2026-10-31, so the window holds 2026-10-04 to
     2026-10-31. 10-03 (one day early) is out; 10-04 (3, 2, 1, 1) and 10-31 (1, 0, 0, 0) add up

@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 
 from orchestration.sample.orders import OrderBatch, occurrence_rank, order_lines
 from orchestration.sample.properties import event_properties
-from orchestration.sample.sessions import Sessions
+from orchestration.sample.sessions import BOT_GAP_MS, Sessions
 from orchestration.sample.text import json_object, plain, prefixed_ids, scatter, take, timestamps, uuids
 from orchestration.sample.vocabulary import (
     BLOG_POSTS,
@@ -159,7 +159,7 @@ class EventBuilder:
         )
 
         # Which events each unit holds, in SLOTS order.
-        content = np.isin(unit_phase, [1, 3]) & ~s.bounce[g]
+        content = np.isin(unit_phase, [1, 3]) & ~s.bounce[g] & ~s.bot[g]
         mask = np.zeros((n_u, len(SLOTS)), bool)
         mask[:, S["email_open"]] = unit_phase == 0
         mask[:, S["email_click"]] = unit_phase == 0
@@ -200,6 +200,7 @@ class EventBuilder:
                 rng.lognormal(np.log(9_000), 0.9, n_e),
             ),
         )
+        gap = np.where(s.bot[ev_g], rng.uniform(BOT_GAP_MS[0], BOT_GAP_MS[1], n_e), gap)
         gap = np.clip(gap, 20, 20 * MINUTE_MS)
         gap[first_in_session] = 0
         elapsed = np.cumsum(gap)

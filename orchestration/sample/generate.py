@@ -111,7 +111,10 @@ def generate(
     sessions = plan_sessions(rng, world)
     # A stream of its own, so the window's data is the same draw with or without the history.
     earlier = history_orders(np.random.default_rng([seed, HISTORY_DAYS]), world, 1, 1)
-    say(f"planned {len(sessions.start_ms):,} sessions of {devices.n:,} devices and {customers:,} customers")
+    say(
+        f"planned {len(sessions.start_ms):,} sessions ({int(sessions.bot.sum()):,} of crawlers) "
+        f"of {devices.n:,} devices and {customers:,} customers"
+    )
 
     clear_partitions(out_dir)
     writer = Writer(out_dir)

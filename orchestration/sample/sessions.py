@@ -25,6 +25,10 @@ multiplied by exactly that factor. On the contract's A/B metric (a purchase with
 the first exposure) the lift is smaller, about 1.15, because later sessions add purchases in both
 arms. `exp_free_shipping_banner` (three variants) is exposed on the landing page of the first
 non-bounce session after it starts (15% into the window) and has no effect.
+
+Bots. A share of anonymous web devices (`BOT_DEVICE_SHARE`) are crawlers: every session of theirs
+fetches 10-30 pages 0.4-2.5 s apart, direct, never bouncing, logging in, buying, chatting, seeing
+an experiment, an ad or sharing. The warehouse flags them by its rule (`fct_sessions.is_bot`).
 """
 
 from __future__ import annotations
@@ -47,6 +51,10 @@ from orchestration.sample.vocabulary import (
 )
 from orchestration.sample.world import Campaigns, World
 
+BOT_DEVICE_SHARE = 0.1  # of anonymous web devices: about 2% of sessions, as a small shop sees
+BOT_PAGES = (10, 30)  # pages after the landing page, inclusive
+BOT_GAP_MS = (400, 2_500)  # between a crawler's requests
+
 
 @dataclass
 class Sessions:
@@ -66,6 +74,7 @@ class Sessions:
     checkout: np.ndarray
     purchase: np.ndarray
     chat: np.ndarray  # chatbot messages
+    bot: np.ndarray  # a crawler's session
     exposed: dict[str, np.ndarray]
     late_days: np.ndarray
     eco: np.ndarray
@@ -142,11 +151,14 @@ def plan_sessions(rng: np.random.Generator, world: World) -> Sessions:
     customer = np.where(shared & (rng.random(n) < 0.5), dev.second_owner[device], owner)
     customer = np.where(state > 0, customer, -1)
 
-    bounce = (rng.random(n) < np.where(app, 0.2, 0.3)) & (state != 3)
+    # Crawlers are anonymous web devices (apps are not crawled) that never log in.
+    bot = (rng.random(dev.n) < BOT_DEVICE_SHARE)[device] & (owner < 0) & ~app
+    bounce = (rng.random(n) < np.where(app, 0.2, 0.3)) & (state != 3) & ~bot
     # A visitor who bounces never got to log in.
     state = np.where(bounce & (state == 2), 0, state)
     customer = np.where(state > 0, customer, -1)
     browse = np.where(bounce, 0, np.minimum(rng.geometric(0.26, n), 24))
+    browse = np.where(bot, rng.integers(BOT_PAGES[0], BOT_PAGES[1] + 1, n), browse)
 
     day = window.day_index(start)
     paid = rng.random(n) < 0.28
@@ -159,7 +171,8 @@ def plan_sessions(rng: np.random.Generator, world: World) -> Sessions:
     owned_ids = np.flatnonzero(camps.owned)
     campaign = np.where(owned & (owned_pick >= 0), owned_ids[np.maximum(owned_pick, 0)], campaign)
 
-    referrer = _pick_referrers(rng, campaign, camps, app)
+    campaign = np.where(bot, -1, campaign)
+    referrer = np.where(bot, -1, _pick_referrers(rng, campaign, camps, app))
     landing_kind = np.where(
         (campaign < 0) & (referrer < 0),
         rng.choice(LANDING_KINDS, n, p=[0.7, 0.15, 0.1, 0.05]),
@@ -170,14 +183,14 @@ def plan_sessions(rng: np.random.Generator, world: World) -> Sessions:
     eco = dev.eco[device] | (camp_names[campaign] == "eco_launch")
 
     propensity = np.where(owner >= 0, cust.cart_propensity[np.maximum(owner, 0)], 0.06)
-    cart = ~bounce & (rng.random(n) < np.minimum(propensity * np.where(retargeting, 1.6, 1.0), 0.9))
+    cart = ~bounce & ~bot & (rng.random(n) < np.minimum(propensity * np.where(retargeting, 1.6, 1.0), 0.9))
     checkout = cart & (rng.random(n) < np.where(state > 0, 0.6, 0.3))
 
     exposed: dict[str, np.ndarray] = {}
     first_cart = _first_per_device(dev.n, device, start, cart)
     exposed["exp_checkout_button"] = cart & (start == first_cart[device])
     banner_from = window.t0 + int(0.15 * window.days) * DAY_MS
-    banner_seen = ~bounce & (start >= banner_from)
+    banner_seen = ~bounce & ~bot & (start >= banner_from)
     first_banner = _first_per_device(dev.n, device, start, banner_seen)
     exposed["exp_free_shipping_banner"] = banner_seen & (start == first_banner[device])
     # The effect applies from the exposed session on (a visitor who saw the variant keeps it).
@@ -189,7 +202,7 @@ def plan_sessions(rng: np.random.Generator, world: World) -> Sessions:
     purchase = checkout & (state > 0) & (rng.random(n) < 0.6 * multiplier)
 
     chat_p = np.where(state > 0, 0.05, 0.02)
-    chat = np.where(~bounce & (rng.random(n) < chat_p), np.minimum(1 + rng.geometric(0.22, n), 20), 0)
+    chat = np.where(~bounce & ~bot & (rng.random(n) < chat_p), np.minimum(1 + rng.geometric(0.22, n), 20), 0)
     late = rng.random(n) < np.where(app, 0.035, 0.005)
     late_days = np.where(late, rng.integers(1, 4, n), 0)
 
@@ -208,6 +221,7 @@ def plan_sessions(rng: np.random.Generator, world: World) -> Sessions:
         checkout=checkout[order],
         purchase=purchase[order],
         chat=chat[order],
+        bot=bot[order],
         exposed={k: v[order] for k, v in exposed.items()},
         late_days=late_days[order],
         eco=eco[order],

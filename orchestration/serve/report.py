@@ -276,6 +276,18 @@ def _funnel(con: duckdb.DuckDBPyConnection) -> list[tuple[str, float]]:
     return [(str(step).replace("_", " "), float(sessions)) for step, sessions in rows]
 
 
+def bot_sessions(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
+    """(bot sessions, all sessions) of fct_sessions: bots are counted here and in no KPI."""
+    bots, sessions = _rows(con, "select count(*) filter (where is_bot), count(*) from marts.fct_sessions")[0]
+    return int(bots or 0), int(sessions or 0)
+
+
+def bot_note(bots: int, sessions: int) -> str:
+    """One line on automated traffic, for the report and the demo summary."""
+    share = f" ({bots / sessions * 100:.1f}% of {sessions:,} sessions)" if sessions else ""
+    return f"Bot sessions: {bots:,}{share}, flagged as automated and left out of every KPI"
+
+
 def build_report(serving_path: Path, out_path: Path) -> ReportResult:
     """Write the report for the build in the serving file, atomically (write, then rename)."""
     if not serving_path.exists():
@@ -315,6 +327,7 @@ def build_report(serving_path: Path, out_path: Path) -> ReportResult:
             ],
         )
         scorecard = _scorecard(con)
+        bots = bot_note(*bot_sessions(con))
         scorecard_heading = _scorecard_heading(con)
     finally:
         con.close()
@@ -329,6 +342,7 @@ def build_report(serving_path: Path, out_path: Path) -> ReportResult:
 report generated {generated_at:%Y-%m-%d %H:%M} UTC · amounts in {_esc(currency)}</p>
 <h2>{_esc(scorecard_heading)}</h2>
 {scorecard}
+<p class="meta">{_esc(bots)}.</p>
 <h2>Trends</h2>
 <div class="grid">{"".join(trends)}</div>
 <h2>Segments</h2>

@@ -7,7 +7,7 @@ import duckdb
 from orchestration.core.settings import Settings
 from orchestration.ingest.contract import SOURCES
 from orchestration.serve.clv_report import clv_fit_note
-from orchestration.serve.report import scorecard_period
+from orchestration.serve.report import bot_note, bot_sessions, scorecard_period
 
 
 def _table(rows: list[tuple[object, ...]], header: tuple[str, ...]) -> str:
@@ -50,6 +50,7 @@ def demo_summary(settings: Settings) -> str:
             """select kpi, value, target, previous_value, status, unit, period_start, period_grain
                from marts.kpi_scorecard order by kpi"""
         ).fetchall()
+        bots = bot_note(*bot_sessions(serving))
     finally:
         serving.close()
     period = next((r[6] for r in scorecard if r[6] is not None), None)
@@ -65,6 +66,8 @@ def demo_summary(settings: Settings) -> str:
             "",
             f"KPI scorecard, {scorecard_period(grain, period)}:",
             _table(rows, ("kpi", "value", "target", f"previous {grain}", "status")),
+            "",
+            bots,
             "",
             clv_fit_note(settings.serving_path) or "CLV: no fit published",
             "",

@@ -82,6 +82,7 @@
             from {{ ref('fct_sessions') }} as fact
             inner join moved
                 on fact.anonymous_id = moved.anonymous_id
+            where not fact.is_bot  -- counted in no KPI (int_kpi_visitor_segments)
         ),
 
         touched_periods as (

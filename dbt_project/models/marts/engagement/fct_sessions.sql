@@ -47,6 +47,8 @@ session_totals as (
         min(case when {{ is_interaction_event('event_type') }} then occurred_at end) as first_interaction_at,
         max(case when {{ is_interaction_event('event_type') }} then occurred_at end) as last_interaction_at,
         cast(sum(case when event_type = 'page_view' then 1 else 0 end) as {{ dbt.type_bigint() }}) as page_views,
+        min(case when event_type = 'page_view' then occurred_at end) as first_page_view_at,
+        max(case when event_type = 'page_view' then occurred_at end) as last_page_view_at,
         min(case when event_type = 'purchase' then event_number end) as first_purchase_event_number,
         -- counted here so that customer roll-ups read sessions rather than events
         cast(sum(case when event_type = 'add_to_cart' then 1 else 0 end) as {{ dbt.type_bigint() }}) as add_to_carts,
@@ -133,6 +135,8 @@ final as (
         coalesce(paths.conversion_path, '(no page view)') as conversion_path,
         session_totals.add_to_carts,
         session_totals.social_shares,
+        {{ is_bot_session('session_totals.page_views', 'session_totals.first_page_view_at',
+                          'session_totals.last_page_view_at') }} as is_bot,
         session_totals._sessionized_at,
         {{ run_timestamp() }} as _refreshed_at
     from session_totals

@@ -21,8 +21,8 @@
 {%- set only_touched = is_incremental() %}
 {%- set segment_restate_from = '(select restate_from from kpi_daily_segment_restate_from)' if only_touched else none %}
 {#- fct_sessions is read where it is used, not through a CTE: DuckDB would materialise a CTE read
-    by every segment type, every column of every session. -#}
-{%- set sessions = ref('fct_sessions') %}
+    by every segment type, every column of every session. Bot sessions count in no KPI. -#}
+{%- set sessions = '(select * from ' ~ ref('fct_sessions') ~ ' where not is_bot)' %}
 {%- set customer_types = customer_segment_types() %}
 {%- set fixed_session_segments = session_segments() | rejectattr(0, 'in', customer_types) | list %}
 
@@ -67,7 +67,7 @@ customer_day_sessions as (
             {%- set aggregate = 'count(*)' if expression == '1' else 'sum(' ~ expression ~ ')' %}
             {{ aggregate }} as {{ measure }}{% if not loop.last %},{% endif %}
         {%- endfor %}
-    from {{ sessions }}
+    from {{ sessions }} as sessions
     {%- if only_touched %}
         where
             session_date in (select touched_days.metric_date from touched_days)

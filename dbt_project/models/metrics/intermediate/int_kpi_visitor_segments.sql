@@ -56,9 +56,11 @@ customer_sessions as (
         -- customers whose segments or visitors changed, each from its first day that can differ
         inner join kpi_visitor_segments_customers as customers_to_restate
             on sessions.customer_id = customers_to_restate.customer_id
-        where sessions.session_date >= {{ first_restated_period_start('customers_to_restate.restate_from') }}
+        where
+            sessions.session_date >= {{ first_restated_period_start('customers_to_restate.restate_from') }}
+            and not sessions.is_bot
     {%- else %}
-        where sessions.customer_id is not null
+        where sessions.customer_id is not null and not sessions.is_bot
     {%- endif %}
 ),
 
@@ -108,8 +110,10 @@ customer_visits as (
             fact.customer_id,
             fact.anonymous_id
         from {{ ref('fct_sessions') }} as fact
+        where
+            not fact.is_bot
         {%- if is_incremental() %}
-            where {{ in_touched_periods(grain, 'fact.session_date') }}
+            and {{ in_touched_periods(grain, 'fact.session_date') }}
         {%- endif %}
         group by 1, 2, 3, 4
     ),
