@@ -21,7 +21,7 @@ touched_days as (
 {% endif %}
 
 session_events as (
-    -- every event of the day's sessions: the one place to leave sessions out (e.g. bots)
+    -- every event of the day's sessions but bots' (contract §4, "Bots")
     select
         session_id,
         {{ business_date('session_started_at') }} as session_date,
@@ -29,12 +29,13 @@ session_events as (
         event_type,
         page_type
     from {{ ref('int_events_sessionized') }}
-    {% if is_incremental() %}
-        where
-            {{ business_date('session_started_at') }} in (select touched_days.session_date from touched_days)
+    where
+        session_id not in (select bots.session_id from {{ ref('fct_sessions') }} as bots where bots.is_bot)
+        {% if is_incremental() %}
+            and {{ business_date('session_started_at') }} in (select touched_days.session_date from touched_days)
             -- a session's events come at or after its start
             and occurred_date >= (select min(touched_days.session_date) from touched_days)
-    {% endif %}
+        {% endif %}
 ),
 
 steps as (

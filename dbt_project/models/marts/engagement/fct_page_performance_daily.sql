@@ -12,11 +12,12 @@
 with
 
 sessions as (
-    -- the one place sessions are read (the place to leave out automated traffic)
+    -- the one place sessions are read: bot sessions are left out (contract §4, "Bots")
     select
         session_id,
         is_bounce
     from {{ ref('fct_sessions') }}
+    where not is_bot
 ),
 
 page_views as (

@@ -17,11 +17,12 @@ site_features as (
 ),
 
 sessions as (
-    -- the one place sessions are read (the place to leave out automated traffic)
+    -- the one place sessions are read: bot sessions are left out (contract §4, "Bots")
     select
         session_id,
         has_purchase
     from {{ ref('fct_sessions') }}
+    where not is_bot
 ),
 
 feature_events as (

@@ -19,8 +19,9 @@ conversions as (
 ),
 
 sessions as (
-    -- the one place sessions are read, so that excluding bot sessions is one line
+    -- the one place sessions are read: bot sessions are no touches (contract §4, "Bots")
     select * from {{ ref('fct_sessions') }}
+    where not is_bot
 ),
 
 email_clicks as (

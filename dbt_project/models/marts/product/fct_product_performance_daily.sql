@@ -29,7 +29,7 @@ touched_days as (
 {% endif %}
 
 product_events as (
-    -- the one place events are read (the place to leave out automated traffic)
+    -- the one place events are read: bot sessions are left out (contract §4, "Bots")
     select
         occurred_date,
         product_id,
@@ -39,6 +39,7 @@ product_events as (
     where
         product_id is not null
         and (event_type = 'add_to_cart' or (event_type = 'page_view' and page_type = 'product'))
+        and session_id not in (select bots.session_id from {{ ref('fct_sessions') }} as bots where bots.is_bot)
     {% if only_touched %} and occurred_date in (select touched_date from touched_days) {% endif %}
 ),
 
