@@ -17,7 +17,8 @@ sessions as (
         sum(add_to_carts) as add_to_carts,
         sum(social_shares) as social_shares
     from {{ ref('fct_sessions') }}
-    where customer_id is not null
+    -- bot sessions are in no KPI (contract §4, "Bots"), the engagement score included
+    where customer_id is not null and not is_bot
     group by 1, 2
 ),
 
