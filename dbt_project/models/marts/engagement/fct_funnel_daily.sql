@@ -30,12 +30,15 @@ session_events as (
         page_type
     from {{ ref('int_events_sessionized') }}
     where
-        session_id not in (select bots.session_id from {{ ref('fct_sessions') }} as bots where bots.is_bot)
-        {% if is_incremental() %}
-            and {{ business_date('session_started_at') }} in (select touched_days.session_date from touched_days)
-            -- a session's events come at or after its start
-            and occurred_date >= (select min(touched_days.session_date) from touched_days)
-        {% endif %}
+        session_id not in (
+            select bots.session_id from {{ ref('fct_sessions') }} as bots
+            where bots.is_bot
+        )
+    {% if is_incremental() %}
+        and {{ business_date('session_started_at') }} in (select touched_days.session_date from touched_days)
+        -- a session's events come at or after its start
+        and occurred_date >= (select min(touched_days.session_date) from touched_days)
+    {% endif %}
 ),
 
 steps as (

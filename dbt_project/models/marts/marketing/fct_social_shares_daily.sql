@@ -19,7 +19,10 @@ shares as (
     where
         event_type = 'social_share'
         -- bot sessions are in no KPI (contract §4, "Bots")
-        and session_id not in (select bots.session_id from {{ ref('fct_sessions') }} as bots where bots.is_bot)
+        and session_id not in (
+            select bots.session_id from {{ ref('fct_sessions') }} as bots
+            where bots.is_bot
+        )
     {% if is_incremental() %}
         and occurred_date in (select metric_date from social_share_touched_days)
         -- a scalar bound as well, which lets the scan skip older row groups

@@ -39,7 +39,10 @@ product_events as (
     where
         product_id is not null
         and (event_type = 'add_to_cart' or (event_type = 'page_view' and page_type = 'product'))
-        and session_id not in (select bots.session_id from {{ ref('fct_sessions') }} as bots where bots.is_bot)
+        and session_id not in (
+            select bots.session_id from {{ ref('fct_sessions') }} as bots
+            where bots.is_bot
+        )
     {% if only_touched %} and occurred_date in (select touched_date from touched_days) {% endif %}
 ),
 

@@ -41,16 +41,16 @@ changes as (
     where order_day_number = 1
     union all
     select
-        churned_from,
-        0,
-        1
+        churned_from as change_date,
+        0 as ordered_change,
+        1 as churned_change
     from spans
     where next_order_date is null or next_order_date > churned_from
     union all
     select
-        next_order_date,
-        0,
-        -1
+        next_order_date as change_date,
+        0 as ordered_change,
+        -1 as churned_change
     from spans
     where next_order_date > churned_from
 ),

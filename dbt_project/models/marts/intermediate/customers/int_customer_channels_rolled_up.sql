@@ -11,7 +11,7 @@ sales_channels_ranked as (
         customer_id,
         channel,
         order_share,
-        row_number() over (partition by customer_id order by orders desc, channel) as channel_rank
+        row_number() over (partition by customer_id order by orders desc, channel asc) as channel_rank
     from mix
     where channel_type = 'sales_channel' and orders > 0
 ),
