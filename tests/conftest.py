@@ -33,8 +33,15 @@ INCREMENTAL_WINDOWS = [(START, LAST_DAY - timedelta(days=1)), (LAST_DAY, LAST_DA
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The fault tests kill refreshes of the shared sample and recover it: they run last."""
-    items.sort(key=lambda item: item.path.name == "test_faults.py")
+    """Every test that reads the `built` sample runs first, together, in file order: tests using
+    `fresh_warehouse` empty the shared working file `built` refreshed fully. The fault tests kill
+    refreshes of the shared sample and recover it: they run last."""
+    items.sort(
+        key=lambda item: (
+            item.path.name == "test_faults.py",
+            "built" not in getattr(item, "fixturenames", ()),
+        )
+    )
 
 
 @pytest.fixture(scope="session")
