@@ -399,7 +399,6 @@ def test_churn_rate_is_the_share_of_lapsed_buyers_at_each_period_end(db):
     assert all(0 <= rate < 1 for rate in rates) and max(rates) > 0.05
 
 
-
 def test_churn_rate_by_customer_segment_counts_each_buyer_in_the_segment_of_the_period_end(db):
     # every month, recounted by rfm_segment as customer_segment_history had it on the day the month
     # is judged (before a buyer's first known segment: 'unknown'); every segment type adds up to `all`
@@ -452,7 +451,8 @@ def test_churn_rate_by_customer_segment_counts_each_buyer_in_the_segment_of_the_
     ).fetchall()
     assert len(rows) >= 10
     off = [row for row in rows if (row[2], row[3]) != (row[4], row[5])]
-    assert not off, f"churn_rate by rfm_segment (start, segment, numerator, denominator, churned, buyers): {off[:5]}"
+    assert not off, f"churn_rate by rfm_segment (start, segment, num., denom., churned, buyers): {off[:5]}"
+
 
 def test_customer_figures_add_up(db):
     rows = frame(
