@@ -129,9 +129,7 @@ def test_docs_site_opens_offline_with_lineage_and_documented_columns(
             )
             # cytoscape draws on a canvas; its node list is the only place the names are
             labels = set(
-                page.evaluate(
-                    "() => document.querySelector('#cy')._cyreg.cy.nodes().map(n => n.id())"
-                )
+                page.evaluate("() => document.querySelector('#cy')._cyreg.cy.nodes().map(n => n.id())")
             )
             page.screenshot(path=str(artifacts / "docs_03_lineage.png"))
         finally:
