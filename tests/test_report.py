@@ -1,46 +1,23 @@
 """The HTML KPI report renders in a real headless browser, offline, without console errors.
 
-Needs Chromium (Debian's `chromium`, which `make test` installs). Set WAREHOUSE_SKIP_BROWSER_TESTS=1 to
-skip on a machine without it; otherwise a missing browser is a failure, not a silent skip.
+Needs Chromium (Debian's `chromium`, which `make test` installs; see tests/browser.py). The screenshot
+goes to test-artifacts/ unless WAREHOUSE_TEST_ARTIFACTS names another folder.
 """
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
+from browser import CHROMIUM_FLAGS, artifacts_dir, chromium_path
 from conftest import Built
 
 from orchestration.core.settings import PROJECT_ROOT
-
-ARTIFACTS = PROJECT_ROOT / "test-artifacts"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def chromium_path() -> str:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        path = shutil.which(name)
-        if path:
-            return path
-    if os.environ.get("WAREHOUSE_SKIP_BROWSER_TESTS") == "1":
-        pytest.skip("no Chromium and WAREHOUSE_SKIP_BROWSER_TESTS=1")
-    pytest.fail("Chromium is not installed (apt-get install chromium); `make test` installs it")
 
 
 def test_report_renders_offline_without_console_errors(built: Built):
     sync_api = pytest.importorskip("playwright.sync_api")
     report = built.settings.kpi_report_path
     assert report.exists(), "the refresh should have written the KPI report"
-    ARTIFACTS.mkdir(exist_ok=True)
+    artifacts = artifacts_dir(PROJECT_ROOT / "test-artifacts")
     problems: list[str] = []
     outside_requests: list[str] = []
     with sync_api.sync_playwright() as pw:
@@ -80,12 +57,12 @@ def test_report_renders_offline_without_console_errors(built: Built):
             page.locator("table.scorecard th").nth(0).click()
             assert rows.nth(0).locator("td").nth(0).inner_text() != first_before
             assert page.locator("table.heatmap").count() == 1
-            page.screenshot(path=str(ARTIFACTS / "kpi_report.png"), full_page=True)
+            page.screenshot(path=str(artifacts / "kpi_report.png"), full_page=True)
         finally:
             browser.close()
     assert problems == []
     assert outside_requests == []
-    assert (ARTIFACTS / "kpi_report.png").stat().st_size > 10_000
+    assert (artifacts / "kpi_report.png").stat().st_size > 10_000
 
 
 def test_report_is_self_contained(built: Built):
