@@ -11,7 +11,9 @@ metrics of `_kpi_metrics.yml` from the two, so the semantic layer cannot drift f
 Each KPI becomes a metric of its own name: a simple metric for a count or sum, a ratio metric of
 two simple metrics (ratios of sums, never averages of ratios), and a derived metric when the
 numerator is scaled (NPS in points). A KPI whose measures no semantic model declares yet is
-listed at the top of the file rather than left out silently.
+listed at the top of the file rather than left out silently. What a metric cannot answer as
+kpi_metrics does (segment types, or grains, its semantic model lacks) is said in its description
+(GAPS).
 """
 
 from __future__ import annotations
@@ -59,6 +61,41 @@ def read_catalogue(path: Path = CATALOGUE) -> list[Kpi]:
         ]
 
 
+# The customer segments "as they were" (contract §4): kpi_metrics has them for every KPI of sessions,
+# orders and surveys; the semantic models do not join customer_segment_history yet.
+_CUSTOMER_SEGMENTS = "age_band, gender, rfm_segment, behavioral_segment, lifecycle_stage, psychographic_segment"
+# What each semantic model cannot answer as kpi_metrics does, added to the description of every KPI
+# whose numerator it declares (the tests compare the week grain, segment all, for every KPI).
+GAPS: dict[str, str] = {
+    "sessions": f"Segment types of kpi_metrics not offered here: {_CUSTOMER_SEGMENTS}.",
+    "orders": f"Segment types of kpi_metrics not offered here: region (the customer's), {_CUSTOMER_SEGMENTS}.",
+    "survey_responses": (
+        f"Segment types of kpi_metrics not offered here: region (the customer's), {_CUSTOMER_SEGMENTS}."
+    ),
+    "engagement_week_to_date": (
+        "Exact at week grain only (metric_time__week): at day grain it is the week to date, at month"
+        " grain the week to the month's last day; read daily and monthly scores from kpi_metrics. No"
+        " segment dimension (kpi_metrics has the session and customer segment types)."
+    ),
+}
+
+
+def read_measure_models(path: Path = SEMANTIC_MODELS) -> dict[str, str]:
+    """The semantic model declaring each measure."""
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {
+        measure["name"]: model["name"]
+        for model in document.get("semantic_models", [])
+        for measure in model.get("measures", [])
+    }
+
+
+def gap_notes(kpis: list[Kpi], measure_models: dict[str, str]) -> dict[str, str]:
+    """Each KPI's note from GAPS, by the semantic model of its numerator."""
+    notes = {kpi.name: GAPS.get(measure_models.get(kpi.numerator, ""), "") for kpi in kpis}
+    return {name: note for name, note in notes.items() if note}
+
+
 def read_measures(path: Path = SEMANTIC_MODELS) -> dict[str, str]:
     """Every measure the semantic models declare, with its description."""
     document = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -79,8 +116,12 @@ def _simple(name: str, label: str, description: str, measure: str) -> dict[str, 
     }
 
 
-def build_metrics(kpis: list[Kpi], measures: dict[str, str]) -> tuple[list[dict[str, object]], list[str]]:
-    """The metrics for the KPIs, and the KPIs left without one (a measure not declared yet)."""
+def build_metrics(
+    kpis: list[Kpi], measures: dict[str, str], notes: dict[str, str] | None = None
+) -> tuple[list[dict[str, object]], list[str]]:
+    """The metrics for the KPIs, and the KPIs left without one (a measure not declared yet); a
+    KPI's note (`notes`) follows its description."""
+    notes = notes or {}
     by_name = {kpi.name: kpi for kpi in kpis}
     metrics: dict[str, dict[str, object]] = {}
     missing: list[str] = []
@@ -104,11 +145,12 @@ def build_metrics(kpis: list[Kpi], measures: dict[str, str]) -> tuple[list[dict[
         if any(measure not in measures for measure in used):
             missing.append(kpi.name)
             continue
+        description = f"{kpi.description.rstrip('.')}. {notes[kpi.name]}" if kpi.name in notes else kpi.description
         if kpi.denominator is None and kpi.numerator_scale == 1:
-            metrics[kpi.name] = _simple(kpi.name, kpi.label, kpi.description, kpi.numerator)
+            metrics[kpi.name] = _simple(kpi.name, kpi.label, description, kpi.numerator)
             continue
         numerator, denominator = component(kpi.numerator), component(kpi.denominator or "")
-        metric: dict[str, object] = {"name": kpi.name, "label": kpi.label, "description": kpi.description}
+        metric: dict[str, object] = {"name": kpi.name, "label": kpi.label, "description": description}
         if kpi.numerator_scale == 1:
             metric["type"] = "ratio"
             metric["type_params"] = {"numerator": numerator, "denominator": denominator}
@@ -123,8 +165,9 @@ def build_metrics(kpis: list[Kpi], measures: dict[str, str]) -> tuple[list[dict[
 
 
 def render(kpis: list[Kpi] | None = None, measures: dict[str, str] | None = None) -> str:
+    kpis = read_catalogue() if kpis is None else kpis
     metrics, missing = build_metrics(
-        read_catalogue() if kpis is None else kpis, read_measures() if measures is None else measures
+        kpis, read_measures() if measures is None else measures, gap_notes(kpis, read_measure_models())
     )
     text = HEADER
     if missing:
