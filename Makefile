@@ -9,7 +9,7 @@ export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 export WAREHOUSE_DUCKDB_PATH ?= $(CURDIR)/data/warehouse.duckdb
 RUN := $(UV) run --frozen
 
-.PHONY: help setup browser demo test dev lint docs docs-serve clean bench bench-sessions bench-customers
+.PHONY: help setup browser demo test dev lint docs docs-serve metrics clean bench bench-sessions bench-customers
 
 help:
 	@echo "make demo   sample data, a full refresh and a KPI summary (sets everything up)"
@@ -17,6 +17,7 @@ help:
 	@echo "make dev    Dagster UI on http://127.0.0.1:3000"
 	@echo "make lint   ruff and sqlfluff"
 	@echo "make docs   dbt docs (catalog of the built warehouse); make docs-serve to browse it"
+	@echo "make metrics  ask the semantic layer (MetricFlow) for KPIs by week, from the demo warehouse"
 	@echo "make bench  scale benchmark: 1M / 10M / 50M events and 50M of history (hours; SIZES='1m 10m' for fewer)"
 	@echo "make clean  remove data/, target/ and logs/"
 
@@ -90,6 +91,21 @@ docs: setup
 
 docs-serve: docs
 	$(RUN) dbt docs serve --host 127.0.0.1 --port 8080
+
+# An analyst's first questions to the semantic layer: the metrics it knows, then a few KPIs by week
+# (METRICS / GROUP_BY to ask others, e.g. GROUP_BY=metric_time__month,session__channel_group).
+# mf reads dbt's saved parse (target/, which `setup` keeps current) and profiles.yml, so it asks the
+# warehouse at WAREHOUSE_DUCKDB_PATH: the one `make demo` builds. dbt opens that file read-write,
+# so not while a refresh (or `make dev`'s run) is writing it.
+METRICS ?= sessions,conversion_rate,nps
+GROUP_BY ?= metric_time__week
+comma := ,
+metrics: setup
+	@if [ ! -f "$(WAREHOUSE_DUCKDB_PATH)" ]; then \
+		echo "make metrics: no warehouse at $(WAREHOUSE_DUCKDB_PATH); build the demo first: make demo" >&2; \
+		exit 1; fi
+	$(RUN) mf list metrics
+	$(RUN) mf query --metrics $(METRICS) --group-by $(GROUP_BY) --order $(firstword $(subst $(comma), ,$(GROUP_BY)))
 
 SIZES ?= 1m 10m 50m 50m-history
 bench: setup

@@ -57,7 +57,7 @@ def test_counts_ratios_and_scaled_ratios():
     assert by_name["bounce_rate"]["type_params"] == {"numerator": "bounced", "denominator": "sessions"}
     assert by_name["bounced"]["type_params"] == {"measure": "bounced"}
     assert by_name["nps"]["type"] == "derived"
-    assert by_name["nps"]["type_params"]["expr"] == "100 * promoters / responses"
+    assert by_name["nps"]["type_params"]["expr"] == "100 * promoters / nullif(responses, 0)"
     assert sorted(by_name) == ["bounce_rate", "bounced", "nps", "promoters", "responses", "sessions"]
 
 

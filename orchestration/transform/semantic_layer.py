@@ -157,7 +157,8 @@ def build_metrics(
         else:
             metric["type"] = "derived"
             metric["type_params"] = {
-                "expr": f"{kpi.numerator_scale} * {numerator} / {denominator}",
+                # nullif: a period without responses has no value (a ratio metric does the same), not NaN
+                "expr": f"{kpi.numerator_scale} * {numerator} / nullif({denominator}, 0)",
                 "metrics": [{"name": numerator}, {"name": denominator}],
             }
         metrics[kpi.name] = metric
