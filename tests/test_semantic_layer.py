@@ -29,6 +29,11 @@ def test_what_a_metric_cannot_answer_is_in_its_description():
     assert "week grain only" in notes["engagement_score"]
     assert "rfm_segment" in notes["sessions"] and "region" not in notes["sessions"]
     assert "churn_rate" not in notes and "ctr" not in notes
+    # a KPI's own note follows its semantic model's
+    assert (
+        notes["repeat_purchase_rate"].startswith(notes["orders"])
+        and "2nd-or-later" in notes["repeat_purchase_rate"]
+    )
     metrics, _ = build_metrics(kpis, semantic_layer.read_measures(), notes)
     by_name = {metric["name"]: metric for metric in metrics}
     assert str(by_name["engagement_score"]["description"]).endswith(notes["engagement_score"])

@@ -61,21 +61,31 @@ def read_catalogue(path: Path = CATALOGUE) -> list[Kpi]:
         ]
 
 
-# The customer segments "as they were" (contract §4): kpi_metrics has them for every KPI of sessions,
-# orders and surveys; the semantic models do not join customer_segment_history yet.
-_CUSTOMER_SEGMENTS = "age_band, gender, rfm_segment, behavioral_segment, lifecycle_stage, psychographic_segment"
-# What each semantic model cannot answer as kpi_metrics does, added to the description of every KPI
-# whose numerator it declares (the tests compare the week grain, segment all, for every KPI).
+def _customer_segments(missing: str) -> str:
+    return (
+        "By customer segment as of the fact's day: customer__age_band, customer__gender,"
+        " customer__rfm_segment, customer__behavioral_segment, customer__lifecycle_stage,"
+        f" customer__psychographic_segment (a fact of no known customer has none; kpi_metrics: '{missing}')."
+    )
+
+
+# What a metric answers differently from kpi_metrics, added to its description: by the semantic model
+# of its numerator, then for the KPI itself. The tests compare every KPI by week, segment all.
 GAPS: dict[str, str] = {
-    "sessions": f"Segment types of kpi_metrics not offered here: {_CUSTOMER_SEGMENTS}.",
-    "orders": f"Segment types of kpi_metrics not offered here: region (the customer's), {_CUSTOMER_SEGMENTS}.",
-    "survey_responses": (
-        f"Segment types of kpi_metrics not offered here: region (the customer's), {_CUSTOMER_SEGMENTS}."
-    ),
+    "sessions": _customer_segments("anonymous"),
+    "orders": "Not by the customer's region (kpi_metrics has it). " + _customer_segments("guest"),
+    "survey_responses": "Not by the customer's region (kpi_metrics has it). "
+    + _customer_segments("anonymous"),
     "engagement_week_to_date": (
         "Exact at week grain only (metric_time__week): at day grain it is the week to date, at month"
         " grain the week to the month's last day; read daily and monthly scores from kpi_metrics. No"
         " segment dimension (kpi_metrics has the session and customer segment types)."
+    ),
+}
+KPI_GAPS: dict[str, str] = {
+    "repeat_purchase_rate": (
+        "By a segment or order attribute, a buyer counts as repeat only through a 2nd-or-later order"
+        " in it; kpi_metrics counts every repeat buyer of the period with an order in it."
     ),
 }
 
@@ -91,8 +101,15 @@ def read_measure_models(path: Path = SEMANTIC_MODELS) -> dict[str, str]:
 
 
 def gap_notes(kpis: list[Kpi], measure_models: dict[str, str]) -> dict[str, str]:
-    """Each KPI's note from GAPS, by the semantic model of its numerator."""
-    notes = {kpi.name: GAPS.get(measure_models.get(kpi.numerator, ""), "") for kpi in kpis}
+    """Each KPI's note: GAPS of the semantic model of its numerator, then its own KPI_GAPS."""
+    notes = {
+        kpi.name: " ".join(
+            note
+            for note in (GAPS.get(measure_models.get(kpi.numerator, ""), ""), KPI_GAPS.get(kpi.name, ""))
+            if note
+        )
+        for kpi in kpis
+    }
     return {name: note for name, note in notes.items() if note}
 
 
@@ -145,7 +162,9 @@ def build_metrics(
         if any(measure not in measures for measure in used):
             missing.append(kpi.name)
             continue
-        description = f"{kpi.description.rstrip('.')}. {notes[kpi.name]}" if kpi.name in notes else kpi.description
+        description = (
+            f"{kpi.description.rstrip('.')}. {notes[kpi.name]}" if kpi.name in notes else kpi.description
+        )
         if kpi.denominator is None and kpi.numerator_scale == 1:
             metrics[kpi.name] = _simple(kpi.name, kpi.label, description, kpi.numerator)
             continue
