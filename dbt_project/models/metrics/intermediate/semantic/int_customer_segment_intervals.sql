@@ -46,7 +46,7 @@ final as (
     left join history
         on
             intervals.customer_id = history.customer_id
-            and history.valid_from <= intervals.valid_from
+            and intervals.valid_from >= history.valid_from
             and (history.valid_to is null or intervals.valid_from < history.valid_to)
     group by 1, 2, 3
 )

@@ -30,8 +30,8 @@ week_to_date as (
     from visits
     inner join spine
         on
-            spine.date_day >= visits.session_date
-            and spine.date_day < {{ dbt.dateadd('day', 7, dbt.date_trunc('week', 'visits.session_date')) }}
+            visits.session_date <= spine.date_day
+            and {{ dbt.dateadd('day', 7, dbt.date_trunc('week', 'visits.session_date')) }} > spine.date_day
 ),
 
 -- a customer without a score that day counts in neither sum nor count, as in int_kpi_distinct;
