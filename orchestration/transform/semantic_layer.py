@@ -83,6 +83,7 @@ GAPS: dict[str, str] = {
     ),
 }
 KPI_GAPS: dict[str, str] = {
+    "churn_rate": "Segment all only: churn_rate by customer segment type is in kpi_metrics.",
     "repeat_purchase_rate": (
         "By a segment or order attribute, a buyer counts as repeat only through a 2nd-or-later order"
         " in it; kpi_metrics counts every repeat buyer of the period with an order in it."
