@@ -399,6 +399,61 @@ def test_churn_rate_is_the_share_of_lapsed_buyers_at_each_period_end(db):
     assert all(0 <= rate < 1 for rate in rates) and max(rates) > 0.05
 
 
+def test_churn_rate_by_customer_segment_counts_each_buyer_in_the_segment_of_the_period_end(db):
+    # every month, recounted by rfm_segment as customer_segment_history had it on the day the month
+    # is judged (before a buyer's first known segment: 'unknown'); every segment type adds up to `all`
+    totals = db.execute(
+        """
+        select period_grain, period_start, segment_type, sum(numerator), sum(denominator)
+        from marts.kpi_metrics where kpi = 'churn_rate'
+        group by all
+        """
+    ).fetchall()
+    by_type: dict[tuple, set] = {}
+    for grain, start, _, numerator, denominator in totals:
+        by_type.setdefault((grain, start), set()).add((numerator, denominator))
+    assert len({t[2] for t in totals}) == 7, "all and the six customer segment types"
+    assert all(len(sums) == 1 for sums in by_type.values()), "a segment type does not add up to all"
+    rows = db.execute(
+        """
+        with ends as (
+            select period_start, segment_value, numerator, denominator,
+                least(cast(period_start + interval 1 month - interval 1 day as date),
+                    (select max(period_start) from marts.kpi_metrics
+                     where kpi = 'churn_rate' and period_grain = 'day')) as judged_on
+            from marts.kpi_metrics
+            where kpi = 'churn_rate' and period_grain = 'month' and segment_type = 'rfm_segment'
+        ),
+        buyers as (
+            select judged.period_start, judged.judged_on, orders.customer_id,
+                max(orders.order_date) as last_order
+            from (select distinct period_start, judged_on from ends) as judged
+            join marts.fct_orders as orders
+                on orders.order_date <= judged.judged_on and orders.status = 'completed'
+                and orders.customer_id is not null
+            group by all
+        ),
+        recounted as (
+            select buyers.period_start, coalesce(history.segment_value, 'unknown') as segment_value,
+                count(*) as buyers,
+                count(case when buyers.last_order < buyers.judged_on - 90 then 1 end) as churned
+            from buyers left join marts.customer_segment_history as history
+                on history.customer_id = buyers.customer_id and history.segment_type = 'rfm_segment'
+                and history.valid_from <= buyers.judged_on
+                and (history.valid_to is null or buyers.judged_on < history.valid_to)
+            group by all
+        )
+        select coalesce(ends.period_start, recounted.period_start),
+            coalesce(ends.segment_value, recounted.segment_value),
+            ends.numerator, ends.denominator, recounted.churned, recounted.buyers
+        from ends full join recounted using (period_start, segment_value)
+        """
+    ).fetchall()
+    assert len(rows) >= 10
+    off = [row for row in rows if (row[2], row[3]) != (row[4], row[5])]
+    assert not off, f"churn_rate by rfm_segment (start, segment, num., denom., churned, buyers): {off[:5]}"
+
+
 def test_customer_figures_add_up(db):
     rows = frame(
         db,

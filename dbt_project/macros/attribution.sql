@@ -29,23 +29,60 @@
     {%- endfor %}
 {%- endmacro %}
 
-{#- fct_attribution_credits, incremental: the start of the earliest touch that changed since its last
-    run; every order purchased from then on may have a different set of touches. -#}
-{% macro earliest_changed_touch(sessions, email_clicks, visitors) -%}
-    select min(changed_at) from (
-        select min(started_at) as changed_at from {{ sessions }}
-        where _refreshed_at > {{ incremental_watermark('_refreshed_at') }}
-        union all
-        select min(occurred_at) as changed_at from {{ email_clicks }}
-        where _refreshed_at > {{ incremental_watermark('_refreshed_at') }}
-        union all
-        -- a device stitched to another customer moves its email clicks too
-        select min(clicks.occurred_at) as changed_at
-        from {{ email_clicks }} as clicks
-        inner join {{ visitors }} as restitched
-            on clicks.anonymous_id = restitched.anonymous_id
-        where restitched._changed_at > {{ incremental_watermark('_refreshed_at') }}
-    ) as changes
+{#- fct_attribution_credits, incremental: the touches (session or email click, by device) that
+    changed since its last run: sessions written again (new, re-sessionized, or restitched to another
+    customer) and the email clicks of new loads or of devices stitched anew. A vanished session needs
+    no row of its own: the sessionizer rewrites a device from that session's start on. -#}
+{% macro changed_attribution_touches(sessions, email_clicks, visitors) -%}
+    select
+        anonymous_id,
+        session_id as touch_id,
+        started_at as touched_at
+    from {{ sessions }}
+    where _refreshed_at > {{ incremental_watermark('_refreshed_at') }}
+    union all
+    select
+        anonymous_id,
+        event_id as touch_id,
+        occurred_at as touched_at
+    from {{ email_clicks }}
+    where _refreshed_at > {{ incremental_watermark('_refreshed_at') }}
+    union all
+    select
+        clicks.anonymous_id,
+        clicks.event_id as touch_id,
+        clicks.occurred_at as touched_at
+    from {{ email_clicks }} as clicks
+    inner join {{ visitors }} as restitched
+        on clicks.anonymous_id = restitched.anonymous_id
+    where restitched._changed_at > {{ incremental_watermark('_refreshed_at') }}
+{%- endmacro %}
+
+{#- The orders of `conversions` a run re-credits, given `changed_touches` (above): those changed
+    themselves, those that credited a changed touch (its device may have left their customer), and
+    those purchased after a changed touch of one of their devices (the customer's, or the converting
+    device of an anonymous order). An order's touches all precede its purchase, so no other order's
+    credits can change. -#}
+{% macro orders_with_changed_touches(conversions, changed_touches, visitors) -%}
+    select order_id from {{ conversions }}
+    where _changed_at > {{ incremental_watermark('_refreshed_at') }}
+    union
+    select order_id from {{ this }}
+    where touch_id in (select touch_id from {{ changed_touches }})
+    union
+    select conversions.order_id
+    from {{ conversions }} as conversions
+    inner join {{ visitors }} as visitors
+        on conversions.customer_id = visitors.customer_id
+    inner join {{ changed_touches }} as changed
+        on visitors.anonymous_id = changed.anonymous_id
+    where conversions.purchased_at >= changed.touched_at
+    union
+    select conversions.order_id
+    from {{ conversions }} as conversions
+    inner join {{ changed_touches }} as changed
+        on conversions.anonymous_id = changed.anonymous_id
+    where conversions.purchased_at >= changed.touched_at
 {%- endmacro %}
 
 {#- fct_attribution_credits post-hook: orders exported again that are no longer completed conversions

@@ -1,7 +1,7 @@
 {#- Contract §4 "Attribution": each conversion's touches and their credit under six models.
-    Incremental by order: a run re-credits the orders exported again and those purchased at or after
-    the earliest touch that changed (a new or restitched session, a new click, a device stitched
-    anew), a superset of the orders whose window it touches; a post-hook drops cancelled ones. -#}
+    Incremental by order: a run re-credits the orders exported again and those whose devices hold a
+    touch that changed before their purchase (macros/attribution.sql); a post-hook drops cancelled
+    ones. -#}
 {{
     config(
         materialized='incremental',
@@ -33,13 +33,21 @@ visitors as (
     select * from {{ ref('int_visitors_stitched') }}
 ),
 
+{% if is_incremental() %}
+    changed_touches as (
+        -- every changed session, a bot's too, so that a filter on the sessions never hides a change
+        {{ changed_attribution_touches(ref('fct_sessions'), 'email_clicks', 'visitors') }}
+    ),
+
+    orders_changed as (
+        {{ orders_with_changed_touches('conversions', 'changed_touches', 'visitors') }}
+    ),
+{% endif %}
+
 orders_to_credit as (
     select * from conversions
     {% if is_incremental() %}
-        where
-            _changed_at > {{ incremental_watermark('_refreshed_at') }}
-            -- every changed session, a bot's too, so that a filter on the sessions never hides a change
-            or purchased_at >= ({{ earliest_changed_touch(ref('fct_sessions'), 'email_clicks', 'visitors') }})
+        where order_id in (select order_id from orders_changed)
     {% endif %}
 ),
 

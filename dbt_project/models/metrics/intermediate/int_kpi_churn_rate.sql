@@ -1,10 +1,8 @@
-{#- churn_rate per period grain and period (contract §4, "Churn"): of the customers who had ordered
-    by the period's end (its last day, or the last loaded day), those whose last completed order was
-    more than `churn_after_days` before it. Counted from daily running totals, so its cost follows
-    the days and orders, not days x customers. Segment `all` only. -#}
+{#- churn_rate per period grain, period and segment (contract §4, "Churn"): of the customers who had
+    ordered by the period's end (its last day, or the last loaded day), those churned on that day
+    (int_customer_churn_states), each in their segment on that day. Counted from daily running
+    totals per segment, so its cost follows days, orders and segment changes, not days x customers. -#}
 {{ config(materialized='table') }}
-
-{%- set churn_after_days = var('churn_after_days') %}
 
 with
 
@@ -12,72 +10,93 @@ observation as (
     select * from {{ ref('int_observation_window') }}
 ),
 
-order_days as (
-    select distinct
-        customer_id,
-        order_date
-    from {{ ref('fct_orders') }}
-    where status = 'completed' and customer_id is not null
+states as (
+    select * from {{ ref('int_customer_churn_states') }}
 ),
 
--- from one completed order to the next, it is the customer's last
-spans as (
+segments as (
+    select * from {{ ref('int_customer_segment_intervals') }}
+),
+
+-- a state within a segment's interval: +1 where both hold from, -1 where either ends
+memberships as (
     select
-        order_date,
-        cast({{ dbt.dateadd('day', churn_after_days + 1, 'order_date') }} as date) as churned_from,
-        lead(order_date) over (partition by customer_id order by order_date) as next_order_date,
-        row_number() over (partition by customer_id order by order_date) as order_day_number
-    from order_days
+        segments.segment_type,
+        segments.segment_value,
+        states.state,
+        case when segments.valid_from > states.starts_on then segments.valid_from else states.starts_on end
+            as starts_on,
+        case
+            when states.ends_on is null then segments.valid_to
+            when segments.valid_to is null or states.ends_on < segments.valid_to then states.ends_on
+            else segments.valid_to
+        end as ends_on
+    from states
+    inner join segments
+        on states.customer_id = segments.customer_id
 ),
 
--- +1 customer who has ordered on their first order day; +1 churned customer from the first day
--- their last order is more than churn_after_days old, -1 on the day they order again
 changes as (
     select
-        order_date as change_date,
-        1 as ordered_change,
-        0 as churned_change
-    from spans
-    where order_day_number = 1
+        segment_type,
+        segment_value,
+        state,
+        starts_on as change_date,
+        1 as change
+    from memberships
+    where ends_on is null or starts_on < ends_on
     union all
     select
-        churned_from as change_date,
-        0 as ordered_change,
-        1 as churned_change
-    from spans
-    where next_order_date is null or next_order_date > churned_from
-    union all
-    select
-        next_order_date as change_date,
-        0 as ordered_change,
-        -1 as churned_change
-    from spans
-    where next_order_date > churned_from
+        segment_type,
+        segment_value,
+        state,
+        ends_on as change_date,
+        -1 as change
+    from memberships
+    where starts_on < ends_on
 ),
 
 daily_changes as (
     select
+        segment_type,
+        segment_value,
         change_date,
-        sum(ordered_change) as ordered_change,
-        sum(churned_change) as churned_change
+        sum(case when state = 'ordered' then change else 0 end) as ordered_change,
+        sum(case when state = 'churned' then change else 0 end) as churned_change
     from changes
-    group by 1
+    group by 1, 2, 3
 ),
 
--- running totals on every day from the first order to the observation end
+segment_values as (
+    select distinct
+        segment_type,
+        segment_value
+    from daily_changes
+),
+
+-- running totals per segment on every day from the first order to the observation end
 daily as (
     select
+        segment_values.segment_type,
+        segment_values.segment_value,
         spine.date_day,
         sum(coalesce(daily_changes.ordered_change, 0)) over running as ordered_customers,
         sum(coalesce(daily_changes.churned_change, 0)) over running as churned_customers
     from {{ ref('metricflow_time_spine') }} as spine
     cross join observation
+    cross join segment_values
     left join daily_changes
-        on spine.date_day = daily_changes.change_date
+        on
+            segment_values.segment_type = daily_changes.segment_type
+            and segment_values.segment_value = daily_changes.segment_value
+            and spine.date_day = daily_changes.change_date
     where
         spine.date_day >= (select min(changed.change_date) from daily_changes as changed)
         and spine.date_day <= observation.observation_end
-    window running as (order by spine.date_day rows between unbounded preceding and current row)
+    window running as (
+        partition by segment_values.segment_type, segment_values.segment_value
+        order by spine.date_day rows between unbounded preceding and current row
+    )
 ),
 
 -- each period with the day it is judged on: its last day, or the last loaded day
@@ -88,6 +107,7 @@ periods as (
             cast({{ dbt.date_trunc(grain, 'date_day') }} as date) as period_start,
             max(date_day) as judged_on
         from daily
+        where segment_type = 'all'
         group by 1, 2
         {% if not loop.last %}union all{% endif %}
     {%- endfor %}
@@ -97,8 +117,8 @@ final as (
     select
         periods.period_grain,
         periods.period_start,
-        'all' as segment_type,
-        'all' as segment_value,
+        daily.segment_type,
+        daily.segment_value,
         'churn_rate' as kpi,
         cast(daily.churned_customers as double) as numerator,
         cast(daily.ordered_customers as double) as denominator,
