@@ -9,7 +9,7 @@ export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 export WAREHOUSE_DUCKDB_PATH ?= $(CURDIR)/data/warehouse.duckdb
 RUN := $(UV) run --frozen
 
-.PHONY: help setup browser demo test dev lint docs docs-serve clean bench bench-sessions bench-customers
+.PHONY: help setup browser demo test dev lint docs docs-serve metrics clean bench bench-sessions bench-customers
 
 help:
 	@echo "make demo   sample data, a full refresh and a KPI summary (sets everything up)"
@@ -17,6 +17,7 @@ help:
 	@echo "make dev    Dagster UI on http://127.0.0.1:3000"
 	@echo "make lint   ruff and sqlfluff"
 	@echo "make docs   dbt docs (catalog of the built warehouse): open target/static_index.html, or make docs-serve"
+	@echo "make metrics  ask the semantic layer (MetricFlow) for KPIs by week, from the demo warehouse"
 	@echo "make bench  scale benchmark: 1M / 10M / 50M events and 50M of history (hours; SIZES='1m 10m' for fewer)"
 	@echo "make clean  remove data/, target/ and logs/"
 
@@ -34,10 +35,11 @@ setup: $(UV)
 demo: setup
 	$(RUN) warehouse demo
 
-# The KPI report is tested in a real headless browser, which playwright drives: Debian's Chromium
+# The KPI report, the Dagster UI and the docs site are tested in a real headless browser, which
+# playwright drives: Debian's Chromium
 # (the registry's playwright browsers are out of reach on some machines). Installed only when
 # missing, as root or through sudo; otherwise the message says what to install.
-# WAREHOUSE_SKIP_BROWSER_TESTS=1 skips the report's browser test instead (tests/test_report.py).
+# WAREHOUSE_SKIP_BROWSER_TESTS=1 skips the browser tests instead (tests/browser.py).
 BROWSERS := chromium chromium-browser google-chrome
 browser:
 	@if [ "$${WAREHOUSE_SKIP_BROWSER_TESTS:-}" = 1 ]; then exit 0; fi; \
@@ -45,13 +47,13 @@ browser:
 	if [ "$$(id -u)" = 0 ]; then sudo=""; \
 	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo"; \
 	else \
-	  echo "make test: the KPI report test (tests/test_report.py) needs Chromium, which is not installed." >&2; \
+	  echo "make test: the browser tests (KPI report, Dagster UI, docs site) need Chromium, which is not installed." >&2; \
 	  echo "  Install Debian's package as root: apt-get install chromium" >&2; \
 	  echo "  (or run 'make test' as root / with password-less sudo, which installs it;" >&2; \
-	  echo "  WAREHOUSE_SKIP_BROWSER_TESTS=1 make test skips that one test)" >&2; \
+	  echo "  WAREHOUSE_SKIP_BROWSER_TESTS=1 make test skips them)" >&2; \
 	  exit 1; \
 	fi; \
-	echo "installing Debian's chromium for the KPI report test (apt-get) ..."; \
+	echo "installing Debian's chromium for the browser tests (apt-get) ..."; \
 	$$sudo apt-get update -q >/dev/null && \
 	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null
 
@@ -92,6 +94,21 @@ docs: setup
 
 docs-serve: docs
 	$(RUN) dbt docs serve --host 127.0.0.1 --port 8080
+
+# An analyst's first questions to the semantic layer: the metrics it knows, then a few KPIs by week
+# (METRICS / GROUP_BY to ask others, e.g. GROUP_BY=metric_time__month,session__channel_group).
+# mf reads dbt's saved parse (target/, which `setup` keeps current) and profiles.yml, so it asks the
+# warehouse at WAREHOUSE_DUCKDB_PATH: the one `make demo` builds. dbt opens that file read-write,
+# so not while a refresh (or `make dev`'s run) is writing it.
+METRICS ?= sessions,conversion_rate,nps
+GROUP_BY ?= metric_time__week
+comma := ,
+metrics: setup
+	@if [ ! -f "$(WAREHOUSE_DUCKDB_PATH)" ]; then \
+		echo "make metrics: no warehouse at $(WAREHOUSE_DUCKDB_PATH); build the demo first: make demo" >&2; \
+		exit 1; fi
+	$(RUN) mf list metrics
+	$(RUN) mf query --metrics $(METRICS) --group-by $(GROUP_BY) --order $(firstword $(subst $(comma), ,$(GROUP_BY)))
 
 SIZES ?= 1m 10m 50m 50m-history
 bench: setup

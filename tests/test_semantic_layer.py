@@ -13,15 +13,30 @@ def test_metrics_file_is_generated_from_the_catalogue():
     assert committed == semantic_layer.render(), "run `uv run warehouse semantic` and commit the result"
 
 
-def test_every_kpi_but_the_states_at_a_period_end_is_a_metric():
+def test_every_kpi_is_a_metric():
     kpis = semantic_layer.read_catalogue()
     metrics, missing = build_metrics(kpis, semantic_layer.read_measures())
-    names = {metric["name"] for metric in metrics}
-    # the engagement score (of the customers active in the period, each as of its last day) and
-    # the churn rate (customers churned at the period's end) are states at a period's end, not
-    # sums over it: no semantic model declares them yet
-    assert missing == ["engagement_score", "churn_rate"]
-    assert {kpi.name for kpi in kpis} - set(missing) <= names
+    # the states at a period's end (churn_rate, engagement_score) too: semi-additive measures
+    assert missing == []
+    assert {kpi.name for kpi in kpis} <= {metric["name"] for metric in metrics}
+
+
+def test_what_a_metric_cannot_answer_is_in_its_description():
+    kpis = semantic_layer.read_catalogue()
+    notes = semantic_layer.gap_notes(kpis, semantic_layer.read_measure_models())
+    # every semantic model named in GAPS still declares a KPI's numerator
+    assert set(semantic_layer.GAPS) <= set(semantic_layer.read_measure_models().values())
+    assert "week grain only" in notes["engagement_score"]
+    assert "rfm_segment" in notes["sessions"] and "region" not in notes["sessions"]
+    assert "ctr" not in notes and "Segment all only" in notes["churn_rate"]
+    # a KPI's own note follows its semantic model's
+    assert (
+        notes["repeat_purchase_rate"].startswith(notes["orders"])
+        and "2nd-or-later" in notes["repeat_purchase_rate"]
+    )
+    metrics, _ = build_metrics(kpis, semantic_layer.read_measures(), notes)
+    by_name = {metric["name"]: metric for metric in metrics}
+    assert str(by_name["engagement_score"]["description"]).endswith(notes["engagement_score"])
 
 
 def _kpi(name, numerator, denominator=None, scale=1):
@@ -47,7 +62,7 @@ def test_counts_ratios_and_scaled_ratios():
     assert by_name["bounce_rate"]["type_params"] == {"numerator": "bounced", "denominator": "sessions"}
     assert by_name["bounced"]["type_params"] == {"measure": "bounced"}
     assert by_name["nps"]["type"] == "derived"
-    assert by_name["nps"]["type_params"]["expr"] == "100 * promoters / responses"
+    assert by_name["nps"]["type_params"]["expr"] == "100 * promoters / nullif(responses, 0)"
     assert sorted(by_name) == ["bounce_rate", "bounced", "nps", "promoters", "responses", "sessions"]
 
 

@@ -11,7 +11,9 @@ metrics of `_kpi_metrics.yml` from the two, so the semantic layer cannot drift f
 Each KPI becomes a metric of its own name: a simple metric for a count or sum, a ratio metric of
 two simple metrics (ratios of sums, never averages of ratios), and a derived metric when the
 numerator is scaled (NPS in points). A KPI whose measures no semantic model declares yet is
-listed at the top of the file rather than left out silently.
+listed at the top of the file rather than left out silently. What a metric cannot answer as
+kpi_metrics does (segment types, or grains, its semantic model lacks) is said in its description
+(GAPS).
 """
 
 from __future__ import annotations
@@ -59,6 +61,59 @@ def read_catalogue(path: Path = CATALOGUE) -> list[Kpi]:
         ]
 
 
+def _customer_segments(missing: str) -> str:
+    return (
+        "By customer segment as of the fact's day: customer__age_band, customer__gender,"
+        " customer__rfm_segment, customer__behavioral_segment, customer__lifecycle_stage,"
+        f" customer__psychographic_segment (a fact of no known customer has none; kpi_metrics: '{missing}')."
+    )
+
+
+# What a metric answers differently from kpi_metrics, added to its description: by the semantic model
+# of its numerator, then for the KPI itself. The tests compare every KPI by week, segment all.
+GAPS: dict[str, str] = {
+    "sessions": _customer_segments("anonymous"),
+    "orders": "Not by the customer's region (kpi_metrics has it). " + _customer_segments("guest"),
+    "survey_responses": "Not by the customer's region (kpi_metrics has it). "
+    + _customer_segments("anonymous"),
+    "engagement_week_to_date": (
+        "Exact at week grain only (metric_time__week): at day grain it is the week to date, at month"
+        " grain the week to the month's last day; read daily and monthly scores from kpi_metrics. No"
+        " segment dimension (kpi_metrics has the session and customer segment types)."
+    ),
+}
+KPI_GAPS: dict[str, str] = {
+    "churn_rate": "Segment all only: churn_rate by customer segment type is in kpi_metrics.",
+    "repeat_purchase_rate": (
+        "By a segment or order attribute, a buyer counts as repeat only through a 2nd-or-later order"
+        " in it; kpi_metrics counts every repeat buyer of the period with an order in it."
+    ),
+}
+
+
+def read_measure_models(path: Path = SEMANTIC_MODELS) -> dict[str, str]:
+    """The semantic model declaring each measure."""
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {
+        measure["name"]: model["name"]
+        for model in document.get("semantic_models", [])
+        for measure in model.get("measures", [])
+    }
+
+
+def gap_notes(kpis: list[Kpi], measure_models: dict[str, str]) -> dict[str, str]:
+    """Each KPI's note: GAPS of the semantic model of its numerator, then its own KPI_GAPS."""
+    notes = {
+        kpi.name: " ".join(
+            note
+            for note in (GAPS.get(measure_models.get(kpi.numerator, ""), ""), KPI_GAPS.get(kpi.name, ""))
+            if note
+        )
+        for kpi in kpis
+    }
+    return {name: note for name, note in notes.items() if note}
+
+
 def read_measures(path: Path = SEMANTIC_MODELS) -> dict[str, str]:
     """Every measure the semantic models declare, with its description."""
     document = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -79,8 +134,12 @@ def _simple(name: str, label: str, description: str, measure: str) -> dict[str, 
     }
 
 
-def build_metrics(kpis: list[Kpi], measures: dict[str, str]) -> tuple[list[dict[str, object]], list[str]]:
-    """The metrics for the KPIs, and the KPIs left without one (a measure not declared yet)."""
+def build_metrics(
+    kpis: list[Kpi], measures: dict[str, str], notes: dict[str, str] | None = None
+) -> tuple[list[dict[str, object]], list[str]]:
+    """The metrics for the KPIs, and the KPIs left without one (a measure not declared yet); a
+    KPI's note (`notes`) follows its description."""
+    notes = notes or {}
     by_name = {kpi.name: kpi for kpi in kpis}
     metrics: dict[str, dict[str, object]] = {}
     missing: list[str] = []
@@ -104,18 +163,22 @@ def build_metrics(kpis: list[Kpi], measures: dict[str, str]) -> tuple[list[dict[
         if any(measure not in measures for measure in used):
             missing.append(kpi.name)
             continue
+        description = (
+            f"{kpi.description.rstrip('.')}. {notes[kpi.name]}" if kpi.name in notes else kpi.description
+        )
         if kpi.denominator is None and kpi.numerator_scale == 1:
-            metrics[kpi.name] = _simple(kpi.name, kpi.label, kpi.description, kpi.numerator)
+            metrics[kpi.name] = _simple(kpi.name, kpi.label, description, kpi.numerator)
             continue
         numerator, denominator = component(kpi.numerator), component(kpi.denominator or "")
-        metric: dict[str, object] = {"name": kpi.name, "label": kpi.label, "description": kpi.description}
+        metric: dict[str, object] = {"name": kpi.name, "label": kpi.label, "description": description}
         if kpi.numerator_scale == 1:
             metric["type"] = "ratio"
             metric["type_params"] = {"numerator": numerator, "denominator": denominator}
         else:
             metric["type"] = "derived"
             metric["type_params"] = {
-                "expr": f"{kpi.numerator_scale} * {numerator} / {denominator}",
+                # nullif: a period without responses has no value (a ratio metric does the same), not NaN
+                "expr": f"{kpi.numerator_scale} * {numerator} / nullif({denominator}, 0)",
                 "metrics": [{"name": numerator}, {"name": denominator}],
             }
         metrics[kpi.name] = metric
@@ -123,8 +186,9 @@ def build_metrics(kpis: list[Kpi], measures: dict[str, str]) -> tuple[list[dict[
 
 
 def render(kpis: list[Kpi] | None = None, measures: dict[str, str] | None = None) -> str:
+    kpis = read_catalogue() if kpis is None else kpis
     metrics, missing = build_metrics(
-        read_catalogue() if kpis is None else kpis, read_measures() if measures is None else measures
+        kpis, read_measures() if measures is None else measures, gap_notes(kpis, read_measure_models())
     )
     text = HEADER
     if missing:
