@@ -9,7 +9,7 @@
         tags=['arrival_window'],
         meta={'tests_read_rows_arrived_in': '_partition_date'},
         on_schema_change='fail',
-        post_hook="delete from {{ this }} where is_tombstone",
+        post_hook="{{ delete_rows(this, 'is_tombstone') }}",
     )
 }}
 
