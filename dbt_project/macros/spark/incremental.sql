@@ -125,3 +125,15 @@
         stored.{{ column }} in ({{ touched }})
         and not {{ replaced }}
 {%- endmacro %}
+
+{#- `partition_by` of an incremental model: its date column on Spark (whose deletes rewrite
+    partitions), none elsewhere (DuckDB tables have no partitions). -#}
+{% macro engine_partition_by(column) -%}
+    {{ return(column if target.type == 'spark' else none) }}
+{%- endmacro %}
+
+{#- The marts' enforced contracts declare not_null constraints; a plain Parquet table on Spark
+    cannot hold one (ALTER COLUMN ... SET NOT NULL needs Delta Lake), so there the columns' not_null
+    data tests are what checks them. -#}
+{% macro spark__alter_column_set_constraints(relation, column_dict) %}
+{% endmacro %}

@@ -4,6 +4,7 @@
 -- depends_on: {{ ref('page_types') }}
 {{
     config(
+        partition_by=engine_partition_by('occurred_date'),
         unique_key='event_id',
         incremental_strategy='delete+insert',
         incremental_predicates=delete_from_earliest_new('occurred_at'),

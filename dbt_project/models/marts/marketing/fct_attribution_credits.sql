@@ -4,6 +4,7 @@
     anew), a superset of the orders whose window it touches; a post-hook drops cancelled ones. -#}
 {{
     config(
+        partition_by=engine_partition_by('order_date'),
         materialized='incremental',
         unique_key='order_id',
         incremental_strategy='delete+insert',

@@ -3,6 +3,7 @@
     delivery supports any more, for the post-hook to delete. -#}
 {{
     config(
+        partition_by=engine_partition_by('occurred_date'),
         unique_key='event_id',
         incremental_strategy='delete+insert',
         incremental_predicates=delete_from_earliest_new('occurred_at'),
