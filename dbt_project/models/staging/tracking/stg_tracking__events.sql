@@ -100,10 +100,14 @@ tombstones as ({{ tombstones('first_deliveries') }}),
 {% endif %}
 
 final as (
-    select * from renamed
     {% if is_incremental() %}
+        -- in the stored table's column order, as the tombstones are (on Spark the partition
+        -- column comes last)
+        select {{ stored_columns() }} from renamed
         union all
         select * from tombstones
+    {% else %}
+        select * from renamed
     {% endif %}
 )
 
