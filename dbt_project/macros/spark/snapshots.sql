@@ -1,10 +1,10 @@
 {#- Snapshots on Spark with plain Parquet tables (contract §7). dbt-spark snapshots only into Delta
     Lake, Iceberg or Hudi tables, because it closes old versions with MERGE. Here the snapshot takes
     dbt's own steps (the strategy, the first build, the staging view of inserts and updates) and
-    closes versions by rewriting the table from a copy of the previous one
-    (`<snapshot>__dbt_previous`, kept until the next run). A snapshot is small (one row per version
-    of a CRM record), so the rewrite is cheap. New source columns are not added on the way: a
-    changed source needs a rebuild of the snapshot. -#}
+    closes versions by rewriting the table from a copy of the previous one: `<snapshot>__dbt_previous`
+    and the changes, `<snapshot>__dbt_changes`, stay until the next run. A snapshot is small (one
+    row per version of a CRM record), so the rewrite is cheap. New source columns are not added on
+    the way: a changed source needs a rebuild of the snapshot. -#}
 {% materialization snapshot, adapter='spark' %}
     {%- set exists, target = get_or_create_relation(
         database=none, schema=model.schema, identifier=model.get('alias', model.get('name')), type='table') -%}
@@ -36,9 +36,13 @@
 {% macro spark_snapshot_rewrite_sql(target, staging) -%}
     {%- set columns = config.get('snapshot_table_column_names') or get_snapshot_table_column_names() -%}
     {%- set previous = target.incorporate(path={'identifier': target.identifier ~ '__dbt_previous'}) -%}
+    {%- set changes = target.incorporate(path={'identifier': target.identifier ~ '__dbt_changes'}) -%}
     {%- set stored = adapter.get_columns_in_relation(target) | map(attribute='name') | list -%}
-    {%- do run_query('drop table if exists ' ~ previous) -%}
-    {%- do run_query('create table ' ~ previous ~ ' using parquet as select * from ' ~ target) -%}
+    {#- both fixed in tables first: the staging view reads the table the statement overwrites -#}
+    {%- for copy, query in [(previous, 'select * from ' ~ target), (changes, 'select * from ' ~ staging)] -%}
+        {%- do run_query('drop table if exists ' ~ copy) -%}
+        {%- do run_query('create table ' ~ copy ~ ' using parquet as ' ~ query) -%}
+    {%- endfor -%}
     insert overwrite table {{ target }}
     select
         {%- for name in stored %}
@@ -53,11 +57,11 @@
         {%- endfor %}
     from {{ previous }} as kept
     left join (
-        select * from {{ staging }} where dbt_change_type in ('update', 'delete')
+        select * from {{ changes }} where dbt_change_type in ('update', 'delete')
     ) as closing
         on kept.{{ columns.dbt_scd_id }} = closing.{{ columns.dbt_scd_id }}
     union all
     select {{ stored | join(', ') }}
-    from {{ staging }}
+    from {{ changes }}
     where dbt_change_type = 'insert'
 {%- endmacro %}
