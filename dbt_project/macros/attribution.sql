@@ -89,12 +89,13 @@
     (cancelled, or carried by no purchase event any more) lose their credits. -#}
 {% macro drop_uncredited_orders(converted_orders, conversions) %}
     {% if is_incremental() %}
-        delete from {{ this }}
-        where
+        {%- set condition %}
             order_id in (
                 select order_id from {{ converted_orders }}
                 where _loaded_at > {{ previous_run_watermark() }}
             )
             and order_id not in (select order_id from {{ conversions }})
+        {%- endset %}
+        {{ delete_rows(this, condition) }}
     {% endif %}
 {% endmacro %}

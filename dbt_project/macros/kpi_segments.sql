@@ -110,7 +110,7 @@
     {%- for segment_type, expression in segments %}
     select
         '{{ segment_type }}' as segment_type,
-        cast({{ expression }} as varchar) as segment_value,
+        cast({{ expression }} as {{ dbt.type_string() }}) as segment_value,
         {{ columns | join(', ') }}
     from {{ relation_sql }}
     {%- if only_touched and segment_type in customer_types and segment_restate_from is not none %}

@@ -10,7 +10,7 @@
         {{ return(api.Relation.create(database=node.database, schema=node.schema, identifier=node.alias)) }}
     {%- endfor -%}
     {#- Unit tests see no graph: seeds live in the `reference` schema (dbt_project.yml). -#}
-    {{ return(api.Relation.create(database=target.database, schema='reference', identifier=seed_name)) }}
+    {{ return(api.Relation.create(database=target.get('database'), schema='reference', identifier=seed_name)) }}
 {% endmacro %}
 
 {% macro _seed_rows(seed_name, columns) %}

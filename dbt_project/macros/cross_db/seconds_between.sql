@@ -5,7 +5,8 @@
 {%- endmacro %}
 
 {% macro default__seconds_between(start_timestamp, end_timestamp) -%}
-    ((unix_micros({{ end_timestamp }}) - unix_micros({{ start_timestamp }})) / 1000000.0)
+    {#- a double, as DuckDB's: dividing by a decimal literal would give a decimal -#}
+    (cast(unix_micros({{ end_timestamp }}) - unix_micros({{ start_timestamp }}) as double) / 1000000.0)
 {%- endmacro %}
 
 {% macro duckdb__seconds_between(start_timestamp, end_timestamp) -%}

@@ -10,8 +10,10 @@
     changed since this model's last run, in a temporary table. -#}
 {% macro remember_kpi_segment_restate_from(temp_name) %}
     {% if is_incremental() %}
-        create or replace temporary table {{ temp_name }} as
+        {%- set sql %}
         {{ segment_history_restate_from_sql() }}
+        {%- endset %}
+        {{ temporary_table_as(temp_name, sql) }}
     {% endif %}
 {% endmacro %}
 
@@ -69,8 +71,10 @@
     model reads the same temporary table. -#}
 {% macro remember_kpi_touched_days(temp_name, sessions_only=false, rewritten_sessions=true) %}
     {% if is_incremental() %}
-        create or replace temporary table {{ temp_name }} as
+        {%- set sql %}
         {{ kpi_touched_days_sql(sessions_only, rewritten_sessions) }}
+        {%- endset %}
+        {{ temporary_table_as(temp_name, sql) }}
     {% endif %}
 {% endmacro %}
 
@@ -90,8 +94,7 @@
 {% macro delete_kpi_rows_to_restate(temp_name, per_period=false, customer_segment_types=true, segment_restate_temp=none,
                                     keep_customers_rows=false) %}
     {% if is_incremental() %}
-        delete from {{ this }}
-        where
+        {%- set condition %}
             {%- if keep_customers_rows %}
             not (
                 segment_type in ('{{ customer_segments('') | map('first') | join("', '") }}')
@@ -139,13 +142,18 @@
             {%- if keep_customers_rows %}
             )
             {%- endif %}
+        {%- endset %}
+        {{ delete_rows(this, condition) }}
     {% endif %}
 {% endmacro %}
 
 {#- Pre-hook of fct_social_shares_daily: delete the days its run restates. -#}
 {% macro delete_touched_share_days(temp_name) %}
     {% if is_incremental() %}
-        delete from {{ this }} where share_date in (select metric_date from {{ temp_name }})
+        {%- set condition %}
+            share_date in (select metric_date from {{ temp_name }})
+        {%- endset %}
+        {{ delete_rows(this, condition) }}
     {% endif %}
 {% endmacro %}
 

@@ -45,7 +45,7 @@
     {% if is_incremental() %}
         {%- set identities = counted_identities_relation() %}
         {%- set watermark = incremental_watermark('_refreshed_at') %}
-        create or replace temporary table {{ adjusted_temp }} as
+        {%- set sql %}
         {%- if identities is none %}
         select period_grain, period_start, segment_type, segment_value, customer_id, visitors
         from {{ this }}
@@ -180,6 +180,8 @@
                 and net_changes.customer_id is not distinct from counted_rows.customer_id
         where net_changes.change <> 0
         {%- endif %}
+        {%- endset %}
+        {{ temporary_table_as(adjusted_temp, sql) }}
     {% endif %}
 {% endmacro %}
 
@@ -193,7 +195,7 @@
     {% if is_incremental() %}
         {%- set identities = counted_identities_relation() %}
         {%- set watermark = incremental_watermark('_refreshed_at') %}
-        create or replace temporary table {{ customers_temp }} as
+        {%- set sql %}
         with
 
         rewritten as (
@@ -240,6 +242,8 @@
             min(restate_from) as restate_from
         from changed
         group by customer_id
+        {%- endset %}
+        {{ temporary_table_as(customers_temp, sql) }}
     {% endif %}
 {% endmacro %}
 
@@ -247,8 +251,7 @@
     periods of each grain from the one holding their first day to restate. -#}
 {% macro delete_customer_rows_to_restate(customers_temp) %}
     {% if is_incremental() %}
-        delete from {{ this }}
-        where
+        {%- set condition %}
             segment_type in ('{{ customer_segment_types() | join("', '") }}')
             and exists (
                 select 1 from {{ customers_temp }} as restated
@@ -260,6 +263,8 @@
                         else cast({{ dbt.date_trunc('month', 'restated.restate_from') }} as date)
                     end
             )
+        {%- endset %}
+        {{ delete_rows(this, condition) }}
     {% endif %}
 {% endmacro %}
 
@@ -267,8 +272,8 @@
     move_restitched_visitors adjusted. -#}
 {% macro delete_adjusted_visitor_rows(adjusted_temp) %}
     {% if is_incremental() %}
-        delete from {{ this }}
-        where exists (
+        {%- set condition %}
+            exists (
             select 1 from {{ adjusted_temp }} as adjusted
             where
                 adjusted.period_grain = {{ this }}.period_grain
@@ -277,6 +282,8 @@
                 and adjusted.segment_value is not distinct from {{ this }}.segment_value
                 and adjusted.customer_id is not distinct from {{ this }}.customer_id
         )
+        {%- endset %}
+        {{ delete_rows(this, condition) }}
     {% endif %}
 {% endmacro %}
 

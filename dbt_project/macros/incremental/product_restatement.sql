@@ -17,15 +17,19 @@
 
 {% macro remember_product_touched_days(temp_name, sessionized_events, order_arrivals) %}
     {% if is_incremental() %}
-        create or replace temporary table {{ temp_name }} as
+        {%- set sql %}
         {{ product_touched_days_sql(sessionized_events, order_arrivals) }}
+        {%- endset %}
+        {{ temporary_table_as(temp_name, sql) }}
     {% endif %}
 {% endmacro %}
 
 {% macro delete_product_touched_days(temp_name) %}
     {% if is_incremental() %}
-        delete from {{ this }}
-        where {{ adapter.quote('date') }} in (select touched_date from {{ temp_name }})
+        {%- set condition %}
+            {{ adapter.quote('date') }} in (select touched_date from {{ temp_name }})
+        {%- endset %}
+        {{ delete_rows(this, condition) }}
     {% endif %}
 {% endmacro %}
 

@@ -46,3 +46,8 @@
         {{ partition_window_filter('_partition_date') }}
         and event_id not in (select event_id from {{ first_deliveries }})
 {% endmacro %}
+
+{#- The columns of this incremental model's stored table, in their stored order. -#}
+{% macro stored_columns() -%}
+    {{ adapter.get_columns_in_relation(this) | map(attribute='quoted') | join(', ') }}
+{%- endmacro %}

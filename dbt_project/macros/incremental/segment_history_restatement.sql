@@ -71,8 +71,10 @@
 {#- Pre-hook: the first day to restate, in `restate_temp` (one row, column restate_from). -#}
 {% macro remember_segment_restate_from(restate_temp) %}
     {% if is_incremental() %}
-        create or replace temporary table {{ restate_temp }} as
+        {%- set sql %}
         {{ segment_history_restate_from_sql() }}
+        {%- endset %}
+        {{ temporary_table_as(restate_temp, sql) }}
     {% endif %}
 {% endmacro %}
 
@@ -100,8 +102,10 @@
 {#- Pre-hook of int_customer_engagement_daily: delete the days the run restates. -#}
 {% macro delete_restated_days(restate_temp) %}
     {% if is_incremental() %}
-        delete from {{ this }}
-        where as_of_date >= (select restate_from from {{ restate_temp }})
+        {%- set condition %}
+            as_of_date >= (select restate_from from {{ restate_temp }})
+        {%- endset %}
+        {{ delete_rows(this, condition) }}
     {% endif %}
 {% endmacro %}
 
@@ -113,12 +117,14 @@
 {#- Pre-hook: the rows current on the day before the restated days, in `prior_temp`. -#}
 {% macro remember_segment_rows_continued(restate_temp, prior_temp) %}
     {% if is_incremental() %}
-        create or replace temporary table {{ prior_temp }} as
+        {%- set sql %}
         select customer_id, segment_type, segment_value, valid_from
         from {{ this }}
         where
             valid_from < (select restate_from from {{ restate_temp }})
             and (valid_to is null or valid_to >= (select restate_from from {{ restate_temp }}))
+        {%- endset %}
+        {{ temporary_table_as(prior_temp, sql) }}
     {% endif %}
 {% endmacro %}
 
@@ -139,8 +145,10 @@
 {#- Pre-hook: the latest _refreshed_at before this run; the rows the run appends are those after it. -#}
 {% macro remember_previous_refresh(previous_temp) %}
     {% if is_incremental() %}
-        create or replace temporary table {{ previous_temp }} as
+        {%- set sql %}
         select {{ incremental_watermark('_refreshed_at') }} as refreshed_at
+        {%- endset %}
+        {{ temporary_table_as(previous_temp, sql) }}
     {% endif %}
 {% endmacro %}
 
@@ -157,8 +165,7 @@
             and fresh.valid_to is not distinct from stored.valid_to
         {%- endset %}
         {%- if step == 'drop stored rows not produced again' %}
-        delete from {{ this }} as stored
-        where
+        {%- set condition %}
             stored._refreshed_at <= {{ previous }}
             and (
                 stored.valid_to is null
@@ -169,14 +176,17 @@
                 select 1 from {{ this }} as fresh
                 where fresh._refreshed_at > {{ previous }} and {{ same_interval }}
             )
+        {%- endset %}
+        {{ delete_rows(this, condition, 'stored') }}
         {%- else %}
-        delete from {{ this }} as fresh
-        where
+        {%- set condition %}
             fresh._refreshed_at > {{ previous }}
             and exists (
                 select 1 from {{ this }} as stored
                 where stored._refreshed_at <= {{ previous }} and {{ same_interval }}
             )
+        {%- endset %}
+        {{ delete_rows(this, condition, 'fresh') }}
         {%- endif %}
     {% endif %}
 {% endmacro %}

@@ -5,8 +5,8 @@
     rewritten event can have vanished, and every live one of those was rewritten too. -#}
 {% macro delete_vanished_sessions(sessionized_events) %}
     {% if is_incremental() %}
-        delete from {{ this }}
-        where session_id in (
+        {%- set condition %}
+            session_id in (
             select existing.session_id
             from {{ this }} as existing
             inner join (
@@ -25,5 +25,7 @@
                 where _sessionized_at > {{ incremental_watermark('_refreshed_at') }}
             )
         )
+        {%- endset %}
+        {{ delete_rows(this, condition) }}
     {% endif %}
 {% endmacro %}

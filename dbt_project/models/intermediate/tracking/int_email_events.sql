@@ -2,6 +2,7 @@
     Incremental by arrival day: a run writes the email events staged from the window's partitions. -#}
 {{
     config(
+        partition_by=engine_partition_by('occurred_date'),
         unique_key='event_id',
         incremental_strategy='delete+insert',
         tags=['arrival_window'],

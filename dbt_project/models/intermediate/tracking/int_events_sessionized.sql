@@ -4,6 +4,7 @@
 -- depends_on: {{ ref('page_types') }}
 {{
     config(
+        partition_by=engine_partition_by('occurred_date'),
         unique_key='event_id',
         incremental_strategy='delete+insert',
         incremental_predicates=delete_from_earliest_new('occurred_at'),
@@ -34,12 +35,16 @@ timeline as (
         lag(occurred_at) over visitor_timeline as previous_event_at,
         lead(occurred_at) over visitor_timeline as following_event_at,
         row_number() over visitor_timeline as visitor_event_number,
-        sum(case when event_type = 'page_view' then 1 else 0 end) over (
-            visitor_timeline rows between unbounded preceding and current row
-        ) as page_views_through
+        sum(case when event_type = 'page_view' then 1 else 0 end) over running as page_views_through
     from {{ events }}
     where {{ is_site_event('event_type') }}
-    window visitor_timeline as (partition by anonymous_id order by occurred_at, event_id)
+    -- each window spelled out whole: Spark names windows but cannot extend one with a frame
+    window
+        visitor_timeline as (partition by anonymous_id order by occurred_at, event_id),
+        running as (
+            partition by anonymous_id order by occurred_at, event_id
+            rows between unbounded preceding and current row
+        )
 ),
 
 bounded as (
@@ -76,19 +81,25 @@ in_session as (
                 )
         end as page_view_number,
         is_page_view = 1 and page_views_through = coalesce(
-            min(case when is_session_start then page_views_through - is_page_view end) over (
-                visitor_timeline rows between 1 following and unbounded following
-            ),
-            max(page_views_through) over (
-                visitor_timeline rows between unbounded preceding and unbounded following
-            )
+            min(case when is_session_start then page_views_through - is_page_view end) over later,
+            max(page_views_through) over whole_timeline
         ) as is_last_page_view,
         case when not is_session_end then following_event_at end as next_event_at,
         is_session_end
     from bounded
     window
-        visitor_timeline as (partition by anonymous_id order by occurred_at, event_id),
-        running as (visitor_timeline rows between unbounded preceding and current row)
+        running as (
+            partition by anonymous_id order by occurred_at, event_id
+            rows between unbounded preceding and current row
+        ),
+        later as (
+            partition by anonymous_id order by occurred_at, event_id
+            rows between 1 following and unbounded following
+        ),
+        whole_timeline as (
+            partition by anonymous_id order by occurred_at, event_id
+            rows between unbounded preceding and unbounded following
+        )
 ),
 
 page_types as (

@@ -9,8 +9,8 @@ evaluated as (
 
 final as (
     select
-        cast(fit as varchar) as fit,
-        cast(metric as varchar) as metric,
+        cast(fit as {{ dbt.type_string() }}) as fit,
+        cast(metric as {{ dbt.type_string() }}) as metric,
         cast(value as double) as value
     from evaluated
 )

@@ -9,15 +9,15 @@ fitted as (
 
 final as (
     select
-        cast(fit as varchar) as fit,
-        cast(model as varchar) as model,
-        cast(parameter as varchar) as parameter,
+        cast(fit as {{ dbt.type_string() }}) as fit,
+        cast(model as {{ dbt.type_string() }}) as model,
+        cast(parameter as {{ dbt.type_string() }}) as parameter,
         cast(value as double) as value,
         cast(log_likelihood as double) as log_likelihood,
         cast(customers as {{ dbt.type_bigint() }}) as customers,
         cast(observation_end as date) as observation_end,
-        cast(fit_status as varchar) as fit_status,
-        cast(fit_status_reason as varchar) as fit_status_reason
+        cast(fit_status as {{ dbt.type_string() }}) as fit_status,
+        cast(fit_status_reason as {{ dbt.type_string() }}) as fit_status_reason
     from fitted
 )
 

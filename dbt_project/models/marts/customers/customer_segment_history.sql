@@ -11,6 +11,7 @@
 -- depends_on: {{ ref('stg_crm__customer_arrivals') }}
 {{
     config(
+        partition_by=engine_partition_by('valid_from'),
         materialized='incremental',
         incremental_strategy='append',
         pre_hook=[

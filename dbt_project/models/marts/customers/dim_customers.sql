@@ -123,7 +123,7 @@ final as (
         cast(joined.revenue as {{ dbt.type_numeric() }}) as historical_clv,
         cast(joined.predicted_clv_12m as double) as predicted_clv_12m,
         cast(joined.probability_alive as double) as probability_alive,
-        cast(coalesce(joined.clv_status, 'no_completed_orders') as varchar) as clv_status,
+        cast(coalesce(joined.clv_status, 'no_completed_orders') as {{ dbt.type_string() }}) as clv_status,
         cast(joined.latest_nps_score as integer) as latest_nps_score,
         joined.latest_nps_category,
         cast(joined.avg_ces_score as double) as avg_ces_score,

@@ -1,6 +1,7 @@
 {#- Email engagement per day and campaign (contract §4); a run restates whole days with new email events. -#}
 {{
     config(
+        partition_by=engine_partition_by('date'),
         unique_key='date',
         incremental_strategy='delete+insert',
         meta={'tests_read_rows_written_at': '_refreshed_at'},

@@ -2,6 +2,7 @@
     days whose sessions were sessionized again since its last run (unique_key `date`). -#}
 {{
     config(
+        partition_by=engine_partition_by('date'),
         unique_key='date',
         incremental_strategy='delete+insert',
         meta={'tests_read_rows_written_at': '_refreshed_at'},

@@ -3,6 +3,7 @@
 -- depends_on (read to find the restated days): {{ ref('int_events_sessionized') }}
 {{
     config(
+        partition_by=engine_partition_by('date'),
         unique_key='date',
         incremental_strategy='delete+insert',
         meta={'tests_read_rows_written_at': '_refreshed_at'},

@@ -1,6 +1,7 @@
 {#- One row per page view (contract §4), incremental like fct_sessions (its post-hook restitches). -#}
 {{
     config(
+        partition_by=engine_partition_by('viewed_date'),
         unique_key='event_id',
         incremental_strategy='delete+insert',
         incremental_predicates=delete_from_earliest_new('viewed_at'),

@@ -4,6 +4,7 @@
 -- depends_on: {{ ref('channel_groups') }}
 {{
     config(
+        partition_by=engine_partition_by('session_date'),
         unique_key='session_id',
         incremental_strategy='delete+insert',
         incremental_predicates=delete_from_earliest_new('started_at'),

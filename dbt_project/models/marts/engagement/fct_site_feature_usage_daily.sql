@@ -4,6 +4,7 @@
     a purchase restates the days of its feature events too. -#}
 {{
     config(
+        partition_by=engine_partition_by('date'),
         unique_key='date',
         incremental_strategy='delete+insert',
         meta={'tests_read_rows_written_at': '_refreshed_at'},

@@ -14,8 +14,8 @@ tests as (
 
 final as (
     select
-        cast(experiment_id as varchar) as experiment_id,
-        cast(variant as varchar) as variant,
+        cast(experiment_id as {{ dbt.type_string() }}) as experiment_id,
+        cast(variant as {{ dbt.type_string() }}) as variant,
         cast(is_control as boolean) as is_control,
         cast(visitors as {{ dbt.type_bigint() }}) as visitors,
         cast(conversions as {{ dbt.type_bigint() }}) as conversions,

@@ -4,6 +4,7 @@
     ones. -#}
 {{
     config(
+        partition_by=engine_partition_by('order_date'),
         materialized='incremental',
         unique_key='order_id',
         incremental_strategy='delete+insert',

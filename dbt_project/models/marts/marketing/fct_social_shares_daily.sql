@@ -2,6 +2,7 @@
     pre-hooks delete the days this run restates, so a day whose shares all vanished goes too. -#}
 {{
     config(
+        partition_by=engine_partition_by('share_date'),
         materialized='incremental',
         incremental_strategy='append',
         on_schema_change='fail',

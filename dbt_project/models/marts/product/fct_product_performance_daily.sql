@@ -5,6 +5,7 @@
 -- depends_on (read by the hooks): {{ ref('stg_shop__order_arrivals') }}
 {{
     config(
+        partition_by=engine_partition_by('date'),
         incremental_strategy='append',
         meta={'tests_read_rows_written_at': '_refreshed_at'},
         pre_hook=[

@@ -8,6 +8,7 @@
 -- {{ ref('stg_feedback__survey_response_arrivals') }}, {{ ref('stg_crm__customer_arrivals') }}
 {{
     config(
+        partition_by=engine_partition_by('metric_date'),
         incremental_strategy='append',
         on_schema_change='fail',
         pre_hook=[

@@ -3,13 +3,14 @@
     delivery supports any more, for the post-hook to delete. -#}
 {{
     config(
+        partition_by=engine_partition_by('occurred_date'),
         unique_key='event_id',
         incremental_strategy='delete+insert',
         incremental_predicates=delete_from_earliest_new('occurred_at'),
         tags=['arrival_window'],
         meta={'tests_read_rows_arrived_in': '_partition_date'},
         on_schema_change='fail',
-        post_hook="delete from {{ this }} where is_tombstone",
+        post_hook="{{ delete_rows(this, 'is_tombstone') }}",
     )
 }}
 
@@ -99,10 +100,14 @@ tombstones as ({{ tombstones('first_deliveries') }}),
 {% endif %}
 
 final as (
-    select * from renamed
     {% if is_incremental() %}
+        -- in the stored table's column order, as the tombstones are (on Spark the partition
+        -- column comes last)
+        select {{ stored_columns() }} from renamed
         union all
         select * from tombstones
+    {% else %}
+        select * from renamed
     {% endif %}
 )
 

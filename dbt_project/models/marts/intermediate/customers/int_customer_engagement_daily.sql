@@ -10,6 +10,7 @@
 -- depends_on: {{ ref('stg_crm__customer_arrivals') }}
 {{
     config(
+        partition_by=engine_partition_by('as_of_date'),
         materialized='incremental',
         incremental_strategy='append',
         on_schema_change='fail',

@@ -1,0 +1,139 @@
+{#- Incremental writes on Spark with plain Parquet tables (contract §7): no DELETE, UPDATE or MERGE
+    there (those need Delta Lake or Iceberg), but a partitioned table can overwrite the partitions
+    a query produces (dynamic partition overwrite), reading the table it overwrites. So every
+    incremental model names a date column as `partition_by`, and a delete keeps, per partition it
+    touches, the rows that stay: the partitions it cannot touch are never read or written. -#}
+
+{#- The model's one partition column. -#}
+{% macro spark_partition_column() -%}
+    {%- set partition_by = config.get('partition_by') -%}
+    {%- if partition_by is string -%}
+        {{ return(partition_by) }}
+    {%- elif partition_by and partition_by | length == 1 -%}
+        {{ return(partition_by[0]) }}
+    {%- endif -%}
+    {{ exceptions.raise_compiler_error(
+        "On Spark, " ~ this ~ " needs one date column as partition_by (config partition_by='...'): "
+        ~ "its incremental deletes rewrite the partitions they touch.") }}
+{%- endmacro %}
+
+{#- Drops the partitions of `relation` listed by `partitions_sql` (one column): a dynamic overwrite
+    only replaces partitions it writes rows to, so one left with no rows is dropped first. -#}
+{% macro spark_drop_partitions(relation, column, partitions_sql) %}
+    {%- for row in run_query(partitions_sql) -%}
+        {%- do run_query("alter table " ~ relation ~ " drop if exists partition (" ~ column ~ " = '"
+                         ~ row[0] ~ "')") -%}
+    {%- endfor -%}
+{% endmacro %}
+
+{#- `delete from relation [as alias] where condition`, on any engine. -#}
+{% macro delete_rows(relation, condition, alias=none) -%}
+    {{ return(adapter.dispatch('delete_rows', 'engagement_warehouse')(relation, condition, alias)) }}
+{%- endmacro %}
+
+{% macro default__delete_rows(relation, condition, alias) -%}
+    delete from {{ relation }}{% if alias %} as {{ alias }}{% endif %}
+    where {{ condition }}
+{%- endmacro %}
+
+{% macro spark__delete_rows(relation, condition, alias) -%}
+    {%- set column = spark_partition_column() -%}
+    {%- set named = relation ~ (' as ' ~ alias if alias else '') -%}
+    {%- set qualifier = alias or relation -%}
+    {%- set touched -%}
+        select distinct {{ qualifier }}.{{ column }} from {{ named }} where {{ condition }}
+    {%- endset -%}
+    {%- do run_query('set spark.sql.sources.partitionOverwriteMode = dynamic') -%}
+    {%- do spark_drop_partitions(relation, column, touched ~ ' except select distinct ' ~ qualifier ~ '.'
+        ~ column ~ ' from ' ~ named ~ ' where ' ~ qualifier ~ '.' ~ column ~ ' in (' ~ touched
+        ~ ') and not coalesce((' ~ condition ~ '), false)') -%}
+    insert overwrite table {{ relation }} partition ({{ column }})
+    select {{ qualifier }}.* from {{ named }}
+    where
+        {{ qualifier }}.{{ column }} in ({{ touched }})
+        and not coalesce(({{ condition }}), false)
+{%- endmacro %}
+
+{#- `create or replace temporary table name as sql`: a table fixed now, which later statements of
+    the run read while the model's own table changes. On Spark, a cached temporary view. -#}
+{% macro temporary_table_as(name, sql) -%}
+    {{ return(adapter.dispatch('temporary_table_as', 'engagement_warehouse')(name, sql)) }}
+{%- endmacro %}
+
+{% macro default__temporary_table_as(name, sql) -%}
+    create or replace temporary table {{ name }} as
+    {{ sql }}
+{%- endmacro %}
+
+{% macro spark__temporary_table_as(name, sql) -%}
+    {%- do run_query('uncache table if exists ' ~ name) -%}
+    {%- do run_query('drop view if exists ' ~ name) -%}
+    cache table {{ name }} as
+    {{ sql }}
+{%- endmacro %}
+
+{#- dbt-spark knows append, insert_overwrite and merge (Delta, Iceberg, Hudi); delete+insert, the
+    strategy of our keyed incremental models, is added here for Parquet tables. -#}
+{% macro dbt_spark_validate_get_incremental_strategy(raw_strategy, file_format) %}
+    {%- if raw_strategy == 'delete+insert' -%}
+        {{ return(raw_strategy) }}
+    {%- endif -%}
+    {{ return(dbt_spark.dbt_spark_validate_get_incremental_strategy(raw_strategy, file_format)) }}
+{% endmacro %}
+
+{% macro dbt_spark_get_incremental_sql(strategy, source, target, existing, unique_key, incremental_predicates) %}
+    {%- if strategy == 'delete+insert' -%}
+        {{ return(spark_delete_insert_sql(source, target, unique_key)) }}
+    {%- endif -%}
+    {{ return(dbt_spark.dbt_spark_get_incremental_sql(
+        strategy, source, target, existing, unique_key, incremental_predicates)) }}
+{% endmacro %}
+
+{#- The stored rows whose key the new rows carry are replaced (the incremental predicates only
+    narrow that on DuckDB, so they are not needed here): each partition holding new rows or
+    replaced ones is written again with its kept rows and its new rows. -#}
+{% macro spark_delete_insert_sql(source, target, unique_key) -%}
+    {%- set column = spark_partition_column() -%}
+    {%- set keys = [unique_key] if unique_key is string else unique_key -%}
+    {%- set columns = adapter.get_columns_in_relation(target) | map(attribute='name') | list -%}
+    {%- set replaced -%}
+        exists (
+            select 1 from {{ source }} as fresh
+            where
+                {%- for key in keys %}
+                stored.{{ key }} <=> fresh.{{ key }}{% if not loop.last %} and{% endif %}
+                {%- endfor %}
+        )
+    {%- endset -%}
+    {%- set touched -%}
+        select stored.{{ column }} from {{ target }} as stored where {{ replaced }}
+    {%- endset -%}
+    {%- do run_query('set spark.sql.sources.partitionOverwriteMode = dynamic') -%}
+    {%- do spark_drop_partitions(target, column, touched
+        ~ ' except select ' ~ column ~ ' from ' ~ source
+        ~ ' except select stored.' ~ column ~ ' from ' ~ target ~ ' as stored where stored.' ~ column
+        ~ ' in (' ~ touched ~ ') and not ' ~ replaced) -%}
+    insert overwrite table {{ target }} partition ({{ column }})
+    select {{ columns | join(', ') }} from {{ source }}
+    union all
+    select
+        {%- for name in columns %}
+        stored.{{ name }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from {{ target }} as stored
+    where
+        stored.{{ column }} in ({{ touched }})
+        and not {{ replaced }}
+{%- endmacro %}
+
+{#- `partition_by` of an incremental model: its date column on Spark (whose deletes rewrite
+    partitions), none elsewhere (DuckDB tables have no partitions). -#}
+{% macro engine_partition_by(column) -%}
+    {{ return(column if target.type == 'spark' else none) }}
+{%- endmacro %}
+
+{#- The marts' enforced contracts declare not_null constraints; a plain Parquet table on Spark
+    cannot hold one (ALTER COLUMN ... SET NOT NULL needs Delta Lake), so there the columns' not_null
+    data tests are what checks them. -#}
+{% macro spark__alter_column_set_constraints(relation, column_dict) %}
+{% endmacro %}
