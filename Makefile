@@ -27,8 +27,10 @@ $(UV):
 
 # --compile-bytecode: this machine sets PYTHONDONTWRITEBYTECODE, so without it every process
 # (each refresh, each dbt run) compiled Dagster's and dbt's sources again: ~10 s per refresh.
+# WAREHOUSE_ENGINE=spark adds dbt-spark and pyspark (the `spark` dependency group; needs Java 17).
+SYNC_GROUPS := $(if $(filter spark,$(WAREHOUSE_ENGINE)),--group spark,)
 setup: $(UV)
-	$(UV) sync --frozen --compile-bytecode
+	$(UV) sync --frozen --compile-bytecode $(SYNC_GROUPS)
 	mkdir -p $(DAGSTER_HOME)
 	$(RUN) python -c "from orchestration.transform.dbt_parse import prepare_dbt_manifest; prepare_dbt_manifest()"
 
