@@ -16,9 +16,12 @@ needing_follow_up as (
     select
         *,
         case
-            when survey_type = 'nps' and score <= 6 then 'NPS detractor (' || cast(score as {{ dbt.type_string() }}) || '/10)'
-            when survey_type = 'ces' and score <= 3 then 'High effort: CES ' || cast(score as {{ dbt.type_string() }}) || '/7'
-            when survey_type = 'csat' and score <= 2 then 'Dissatisfied: CSAT ' || cast(score as {{ dbt.type_string() }}) || '/5'
+            when survey_type = 'nps' and score <= 6
+                then 'NPS detractor (' || cast(score as {{ dbt.type_string() }}) || '/10)'
+            when survey_type = 'ces' and score <= 3
+                then 'High effort: CES ' || cast(score as {{ dbt.type_string() }}) || '/7'
+            when survey_type = 'csat' and score <= 2
+                then 'Dissatisfied: CSAT ' || cast(score as {{ dbt.type_string() }}) || '/5'
         end as reason
     from responses
 ),
