@@ -1,5 +1,5 @@
 {#- Post-hooks of fct_page_views and fct_sessions: rows whose events did not change but whose
-    customer or orders did are updated in place (MERGE, on DuckDB and Spark alike), as rebuilding
+    customer or orders did are updated in place (update_rows: MERGE, or partition rewrites on Spark), as rebuilding
     them would mean finding a visitor's old events among all of history. Each update reads what
     changed since the model's previous run and writes only rows that differ. -#}
 
@@ -18,16 +18,16 @@
     (`visitors`: int_visitors_stitched) carry their new customer, earlier sessions included. -#}
 {% macro restitch_customers(visitors) %}
     {% if is_incremental() %}
-        merge into {{ this }} as stored
-        using (
+        {%- set changed_visitors %}
             select anonymous_id, customer_id
             from {{ visitors }}
             where _changed_at > {{ previous_run_watermark() }}
-        ) as changed
-            on stored.anonymous_id = changed.anonymous_id
-        when matched and stored.customer_id is distinct from changed.customer_id then update set
-            customer_id = changed.customer_id,
-            _refreshed_at = {{ run_timestamp() }}
+        {%- endset %}
+        {{ update_rows(
+            this, changed_visitors,
+            'stored.anonymous_id = changed.anonymous_id',
+            'stored.customer_id is distinct from changed.customer_id',
+            {'customer_id': 'changed.customer_id', '_refreshed_at': run_timestamp()}) }}
     {% endif %}
 {% endmacro %}
 
@@ -57,8 +57,7 @@
                 where _loaded_at > {{ previous_run_watermark() }}
             )
         {%- endset %}
-        merge into {{ this }} as stored
-        using (
+        {%- set restated %}
             select
                 reordered.session_id,
                 coalesce(totals.orders, 0) as orders,
@@ -71,13 +70,11 @@
                     orders) }}
             ) as totals
                 on reordered.session_id = totals.session_id
-        ) as restated
-            on stored.session_id = restated.session_id
-        when matched and (
-            stored.orders is distinct from restated.orders or stored.revenue is distinct from restated.revenue
-        ) then update set
-            orders = restated.orders,
-            revenue = restated.revenue,
-            _refreshed_at = {{ run_timestamp() }}
+        {%- endset %}
+        {{ update_rows(
+            this, restated,
+            'stored.session_id = changed.session_id',
+            'stored.orders is distinct from changed.orders or stored.revenue is distinct from changed.revenue',
+            {'orders': 'changed.orders', 'revenue': 'changed.revenue', '_refreshed_at': run_timestamp()}) }}
     {% endif %}
 {% endmacro %}

@@ -52,14 +52,13 @@
     where category_rank = 1
 {%- endmacro %}
 
-{#- Post-hook: rows of days the run did not restate take a product's new latest category (MERGE,
-    on DuckDB and Spark alike), writing only the rows that differ. -#}
+{#- Post-hook: rows of days the run did not restate take a product's new latest category (update_rows), writing only the rows that differ. -#}
 {% macro update_product_categories(order_lines) %}
     {% if is_incremental() %}
-        merge into {{ this }} as stored
-        using ({{ latest_product_categories_sql(order_lines) }}) as latest
-            on stored.product_id = latest.product_id
-        when matched and stored.product_category is distinct from latest.product_category then update set
-            product_category = latest.product_category
+        {{ update_rows(
+            this, latest_product_categories_sql(order_lines),
+            'stored.product_id = changed.product_id',
+            'stored.product_category is distinct from changed.product_category',
+            {'product_category': 'changed.product_category'}) }}
     {% endif %}
 {% endmacro %}

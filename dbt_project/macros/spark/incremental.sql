@@ -78,14 +78,14 @@
     {%- if raw_strategy == 'delete+insert' -%}
         {{ return(raw_strategy) }}
     {%- endif -%}
-    {{ return(dbt_spark.dbt_spark_validate_get_incremental_strategy(raw_strategy, file_format)) }}
+    {{ return(dbt.dbt_spark_validate_get_incremental_strategy(raw_strategy, file_format)) }}
 {% endmacro %}
 
 {% macro dbt_spark_get_incremental_sql(strategy, source, target, existing, unique_key, incremental_predicates) %}
     {%- if strategy == 'delete+insert' -%}
         {{ return(spark_delete_insert_sql(source, target, unique_key)) }}
     {%- endif -%}
-    {{ return(dbt_spark.dbt_spark_get_incremental_sql(
+    {{ return(dbt.dbt_spark_get_incremental_sql(
         strategy, source, target, existing, unique_key, incremental_predicates)) }}
 {% endmacro %}
 
@@ -137,3 +137,51 @@
     data tests are what checks them. -#}
 {% macro spark__alter_column_set_constraints(relation, column_dict) %}
 {% endmacro %}
+
+{#- `merge into relation as stored using (source_sql) as changed on join_condition when matched and
+    changed_condition then update set <assignments>`, on any engine: `assignments` maps a column
+    of `relation` to its new value (an expression over `stored` and `changed`). The source gives
+    at most one row per stored row. On Spark (no MERGE without Delta Lake), the partitions holding
+    a row to update are written again, each row updated or kept. -#}
+{% macro update_rows(relation, source_sql, join_condition, changed_condition, assignments) -%}
+    {{ return(adapter.dispatch('update_rows', 'engagement_warehouse')(
+        relation, source_sql, join_condition, changed_condition, assignments)) }}
+{%- endmacro %}
+
+{% macro default__update_rows(relation, source_sql, join_condition, changed_condition, assignments) -%}
+    merge into {{ relation }} as stored
+    using ({{ source_sql }}) as changed
+        on {{ join_condition }}
+    when matched and ({{ changed_condition }}) then update set
+        {%- for column, expression in assignments.items() %}
+        {{ column }} = {{ expression }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+{%- endmacro %}
+
+{% macro spark__update_rows(relation, source_sql, join_condition, changed_condition, assignments) -%}
+    {%- set column = spark_partition_column() -%}
+    {%- set columns = adapter.get_columns_in_relation(relation) | map(attribute='name') | list -%}
+    {%- do run_query('set spark.sql.sources.partitionOverwriteMode = dynamic') -%}
+    insert overwrite table {{ relation }} partition ({{ column }})
+    select
+        {%- for name in columns %}
+        {%- if name in assignments %}
+        case
+            when changed.is_matched and ({{ changed_condition }}) then {{ assignments[name] }}
+            else stored.{{ name }}
+        end as {{ name }}
+        {%- else %}
+        stored.{{ name }}
+        {%- endif %}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from {{ relation }} as stored
+    left join (select *, true as is_matched from ({{ source_sql }}) as source_rows) as changed
+        on {{ join_condition }}
+    where stored.{{ column }} in (
+        select stored.{{ column }}
+        from {{ relation }} as stored
+        inner join ({{ source_sql }}) as changed
+            on {{ join_condition }}
+        where {{ changed_condition }}
+    )
+{%- endmacro %}

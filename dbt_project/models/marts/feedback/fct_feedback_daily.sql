@@ -20,10 +20,11 @@ final as (
         cast(sum(case when is_satisfied then 1 else 0 end) as {{ dbt.type_bigint() }}) as satisfied,
         case
             when survey_type = 'nps'
-                then 100.0 * (
+                -- a double on every engine (Spark keeps `100.0 * ...` a decimal)
+                then cast(100 * (
                     sum(case when nps_category = 'promoter' then 1 else 0 end)
                     - sum(case when nps_category = 'detractor' then 1 else 0 end)
-                ) / count(*)
+                ) as double) / count(*)
         end as nps,
         case when survey_type = 'ces' then cast(sum(score) as double) / count(*) end as ces,
         case
