@@ -10,12 +10,18 @@ import dagster as dg
 
 from orchestration.core.partitions import daily_partitions
 from orchestration.core.progress import progress_logger
-from orchestration.core.settings import Settings
+from orchestration.core.settings import DEFAULT_MEMORY_LIMIT, Settings
 from orchestration.ingest.raw_assets import build_loader_assets
 from orchestration.resources import WarehouseResource
+from orchestration.serve.lake_publish import SERVING_FOLDER, publish_from_lake
 from orchestration.serve.publish import publish_serving_file
 from orchestration.serve.report import build_report
-from orchestration.transform.dbt_assets import WarehouseDbtCliResource, build_dbt_assets, dbt_project
+from orchestration.transform.dbt_assets import (
+    WarehouseDbtCliResource,
+    build_dbt_assets,
+    dbt_project,
+    dbt_project_manifest,
+)
 from orchestration.transform.dbt_parse import dbt_executable, manifest_is_readable, prepare_dbt_manifest
 
 DAILY_JOB = "daily_refresh"
@@ -37,13 +43,24 @@ def build_publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
         context: dg.AssetExecutionContext, warehouse: WarehouseResource
     ) -> dg.MaterializeResult:
         settings = warehouse.settings()
-        result = publish_serving_file(
-            settings.duckdb_path,
-            settings.serving_path,
-            run_id=context.run_id,
-            # a full refresh rewrites every row: nothing to gain from changing a copy
-            allow_delta=not warehouse.dbt_full_refresh,
-        )
+        if settings.on_spark:
+            # contract §7: Parquet under <lake>/serving/, and the serving file made from it
+            result = publish_from_lake(
+                dbt_project_manifest(),
+                settings.lake_dir,
+                settings.serving_path,
+                run_id=context.run_id,
+                memory_limit=os.environ.get("WAREHOUSE_DUCKDB_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT),
+            )
+            context.log.info(f"marts written as Parquet under {settings.lake_dir / SERVING_FOLDER}")
+        else:
+            result = publish_serving_file(
+                settings.duckdb_path,
+                settings.serving_path,
+                run_id=context.run_id,
+                # a full refresh rewrites every row: nothing to gain from changing a copy
+                allow_delta=not warehouse.dbt_full_refresh,
+            )
         timings = ", ".join(f"{part} {value:.1f} s" for part, value in result.seconds.items() if value)
         how = {
             "copy": "delta on a byte copy of the serving file",

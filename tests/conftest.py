@@ -7,10 +7,17 @@ whole project), so tests that run dbt share `warehouse_settings` and start from 
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import csv
 import gzip
+import importlib.util
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -32,13 +39,20 @@ LAST_DAY = START + timedelta(days=DAYS - 1)
 INCREMENTAL_WINDOWS = [(START, LAST_DAY - timedelta(days=1)), (LAST_DAY, LAST_DAY)]
 
 
+SPARK_WANTED = False
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Every test that reads the `built` sample runs first, together, in file order: tests using
     `fresh_warehouse` empty the shared working file `built` refreshed fully. The fault tests kill
-    refreshes of the shared sample and recover it: they run last."""
+    refreshes of the shared sample and recover it: they run last. The Spark test runs just before
+    them, to give the Spark refreshes `built` starts in the background the whole suite's time."""
+    global SPARK_WANTED
+    SPARK_WANTED = any(item.get_closest_marker("spark") for item in items)
     items.sort(
         key=lambda item: (
             item.path.name == "test_faults.py",
+            item.get_closest_marker("spark") is not None,
             "built" not in getattr(item, "fixturenames", ()),
         )
     )
@@ -93,6 +107,7 @@ class Built:
     restitched: dict[str, str]  # visitor -> customer, from the logins add_late_events delivered
     reexported_order: str  # an order of the first window exported again on the last day, cancelled
     reexported_lines: int  # its order lines, in that export
+    spark_side: SparkSide | None = None  # the same refreshes on Spark, started in the background
 
 
 @pytest.fixture(scope="session")
@@ -106,6 +121,7 @@ def built(warehouse_settings: Settings, tmp_path_factory: pytest.TempPathFactory
     sample = generate(s.landing_dir, days=DAYS, customers=150, seed=7, start=START)
     late_events_added, restitched = add_late_events(s.landing_dir)
     reexported_order, reexported_lines = reexport_an_order(s.landing_dir)
+    spark_side = start_spark_side(s, tmp_path_factory.mktemp("spark")) if SPARK_WANTED else None
 
     daily = []
     for first, last in INCREMENTAL_WINDOWS:
@@ -117,8 +133,83 @@ def built(warehouse_settings: Settings, tmp_path_factory: pytest.TempPathFactory
     full = run_refresh(s, full_refresh=True, echo=lambda _: None)
     return Built(
         s, sample, daily, full, incremental_copy, serving_copy, late_events_added, restitched,
-        reexported_order, reexported_lines,
+        reexported_order, reexported_lines, spark_side,
     )  # fmt: skip
+
+
+@dataclass
+class SparkSide:
+    """`built`'s refreshes (INCREMENTAL_WINDOWS, the first as a full refresh) on Spark, running in
+    a background process with settings of its own (contract §7)."""
+
+    process: subprocess.Popen
+    lake_dir: Path
+    log: Path
+
+    def wait(self) -> subprocess.Popen:
+        self.process.wait()
+        return self.process
+
+    def tail(self, lines: int = 80) -> str:
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+
+
+def spark_missing() -> str | None:
+    """Why Spark cannot run here, or None."""
+    if os.environ.get("WAREHOUSE_SKIP_SPARK_TESTS") == "1":
+        return "WAREHOUSE_SKIP_SPARK_TESTS=1"
+    if importlib.util.find_spec("pyspark") is None or importlib.util.find_spec("dbt.adapters.spark") is None:
+        return "dbt-spark / pyspark are not installed (make setup WITH_SPARK=1, or make test)"
+    if shutil.which("java") is None:
+        return "Java is not installed (make test installs Debian's default-jre-headless)"
+    return None
+
+
+def start_spark_side(settings: Settings, root: Path) -> SparkSide | None:
+    if spark_missing():
+        return None
+    landing = Path(shutil.copytree(settings.landing_dir, root / "landing"))
+    env = {
+        **os.environ,
+        "WAREHOUSE_ENGINE": "spark",
+        "WAREHOUSE_LANDING_DIR": str(landing),
+        "WAREHOUSE_LAKE_DIR": str(root / "lake"),
+        "WAREHOUSE_DUCKDB_PATH": str(root / "work" / "warehouse.duckdb"),  # its refresh lock only
+        "WAREHOUSE_SERVING_PATH": str(root / "serving" / "serving.duckdb"),
+        "DAGSTER_HOME": str(root / "dagster_home"),
+        "DBT_TARGET_PATH": str(root / "target"),  # Spark's parse beside DuckDB's, not over it
+        "WAREHOUSE_SPARK_DRIVER_MEMORY": "1g",
+        "WAREHOUSE_SPARK_SHUFFLE_PARTITIONS": "2",
+    }
+    warehouse = Path(sys.executable).parent / "warehouse"
+    (first, first_end), (last, _) = INCREMENTAL_WINDOWS
+    script = (
+        f"{warehouse} refresh --start {first} --end {first_end} --full-refresh"
+        f" && {warehouse} refresh --start {last} --end {last}"
+    )
+    log = root / "spark_refreshes.log"
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            ["sh", "-c", script], env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    # a suite stopped early (-x, Ctrl-C) must not leave Spark running
+    atexit.register(_stop_process_group, process)
+    return SparkSide(process, root / "lake", log)
+
+
+def _stop_process_group(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="session")
+def spark_side(built: Built) -> SparkSide:
+    reason = spark_missing()
+    if reason:
+        pytest.skip(f"Spark cannot run here: {reason}")
+    assert built.spark_side is not None, "the Spark refreshes were not started with the sample"
+    return built.spark_side
 
 
 Timelines = dict[str, list[tuple[datetime, bool, dict]]]  # visitor -> (occurred_at, arrives last, event)

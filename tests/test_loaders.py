@@ -925,3 +925,72 @@ def test_line_numbers_hold_in_a_file_read_in_parallel(wh: Warehouse) -> None:
         "select count(*) as n from raw.events where event_id <> 'e' || cast(_line_number as varchar)"
     )[0]["n"]
     assert misplaced == 0
+
+
+# --- Spark's landing (contract §7) ----------------------------------------------------------------
+
+
+def lake_rows(lake_dir: Path, table: str, order: str) -> list[dict]:
+    """raw.<table> as Spark reads it: the hive-partitioned Parquet files, timestamps as UTC."""
+    con = duckdb.connect()
+    try:
+        con.execute("set TimeZone = 'UTC'")
+        cursor = con.execute(
+            f"select * from read_parquet('{lake_dir}/raw/{table}/*/*.parquet', hive_partitioning = true) "
+            f"order by {order}"
+        )
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    finally:
+        con.close()
+
+
+def test_spark_landing_has_duckdbs_rows_and_rejects_as_parquet(wh: Warehouse, tmp_path: Path) -> None:
+    """With a lake (WAREHOUSE_ENGINE=spark) a partition is written as Parquet under
+    raw/<source>/_partition_date=<day>/, its rejects beside it: the same rows, rejects and counts as
+    the DuckDB load, timestamps as UTC instants; re-loading replaces the day; a day without
+    records is an empty file (Spark reads the columns from it); the working file is never opened."""
+    wh.write(
+        "events",
+        "a.jsonl",
+        lines(
+            event(event_id="e1"), "{not json", event(event_id="e2", occurred_at="2026-10-01T11:00:00+02:00")
+        ),
+    )
+    duck = wh.load("events")
+    lake_dir = tmp_path / "lake"
+    unused = tmp_path / "never-opened.duckdb"
+    spark = load_partition(unused, wh.landing, "events", DAY, lake_dir=lake_dir)
+    assert not unused.exists()
+    assert (spark.rows_read, spark.rows_loaded, spark.rows_rejected, spark.reject_reasons) == (
+        duck.rows_read,
+        duck.rows_loaded,
+        duck.rows_rejected,
+        duck.reject_reasons,
+    )
+    loaded = lake_rows(lake_dir, "events", "_line_number")
+    assert [(r["event_id"], r["_line_number"], r["_partition_date"]) for r in loaded] == [
+        ("e1", 1, DAY),
+        ("e2", 3, DAY),
+    ]
+    # 11:00 at +02:00 is 09:00 UTC, stored as an instant
+    assert [r["occurred_at"].isoformat() for r in loaded] == ["2026-10-01T09:00:00+00:00"] * 2
+    assert [r["occurred_at"].replace(tzinfo=None) for r in loaded] == [
+        r["occurred_at"] for r in wh.rows("events")
+    ]
+    rejects = lake_rows(lake_dir, "events_rejects", "line_number")
+    assert [(r["line_number"], r["raw_text"], r["reason"], r["partition_date"]) for r in rejects] == [
+        (r["line_number"], r["raw_text"], r["reason"], DAY) for r in wh.rejects("events")
+    ]
+
+    wh.write("events", "a.jsonl", lines(event(event_id="e9")))
+    again = load_partition(unused, wh.landing, "events", DAY, lake_dir=lake_dir)
+    assert (again.rows_loaded, again.rows_rejected) == (1, 0)
+    assert [r["event_id"] for r in lake_rows(lake_dir, "events", "_line_number")] == ["e9"]
+    assert lake_rows(lake_dir, "events_rejects", "line_number") == []
+    assert [p.name for p in (lake_dir / "raw" / "events").iterdir()] == ["_partition_date=2026-10-01"]
+
+    empty = load_partition(unused, wh.landing, "events", DAY2, lake_dir=lake_dir)
+    assert empty.folder_missing and empty.rows_read == 0
+    assert (lake_dir / "raw" / "events" / "_partition_date=2026-10-02" / "part-0.parquet").exists()
+    assert len(lake_rows(lake_dir, "events", "_line_number")) == 1

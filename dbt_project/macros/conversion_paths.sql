@@ -31,7 +31,7 @@
 
     select
         session_id,
-        {{ dbt.listagg('page_type', "' > '", 'order by event_number') }} as conversion_path
+        {{ ordered_listagg('page_type', "' > '", 'event_number') }} as conversion_path
     from path_steps
     where step_number <= {{ steps }}
     group by session_id

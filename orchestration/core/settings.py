@@ -26,6 +26,8 @@ DEFAULT_CLV_MIN_HISTORY_DAYS = 90
 DEFAULT_ATTRIBUTION_LOOKBACK_DAYS = 30
 # WAREHOUSE_DUCKDB_MEMORY_LIMIT when unset; profiles.yml gives dbt the same default.
 DEFAULT_MEMORY_LIMIT = "4GB"
+# Contract §7: the engines the same dbt project and Dagster job run on.
+ENGINES = ("duckdb", "spark")
 
 
 def _days(env: Mapping[str, str], name: str, default: int, minimum: int) -> int:
@@ -58,6 +60,10 @@ class Settings:
     clv_holdout_days: int = DEFAULT_CLV_HOLDOUT_DAYS
     clv_min_history_days: int = DEFAULT_CLV_MIN_HISTORY_DAYS
     attribution_lookback_days: int = DEFAULT_ATTRIBUTION_LOOKBACK_DAYS
+    # WAREHOUSE_ENGINE: where dbt builds (contract §7); on Spark the raw partitions, the tables and
+    # the serving Parquet live under lake_dir (WAREHOUSE_LAKE_DIR).
+    engine: str = "duckdb"
+    lake_dir: Path = field(default=PROJECT_ROOT / "data" / "lake")
     project_root: Path = field(default=PROJECT_ROOT)
 
     @classmethod
@@ -75,6 +81,9 @@ class Settings:
             raise ValueError(
                 f"WAREHOUSE_REPORTING_CURRENCY={currency!r} is not an ISO 4217 code such as USD or KRW"
             )
+        engine = env.get("WAREHOUSE_ENGINE", "duckdb").strip().lower() or "duckdb"
+        if engine not in ENGINES:
+            raise ValueError(f"WAREHOUSE_ENGINE={engine!r} is not one of {', '.join(ENGINES)}")
         return cls(
             landing_dir=_path(env.get("WAREHOUSE_LANDING_DIR", "data/landing"), root),
             duckdb_path=_path(env.get("WAREHOUSE_DUCKDB_PATH", "data/warehouse.duckdb"), root),
@@ -94,6 +103,8 @@ class Settings:
             attribution_lookback_days=_days(
                 env, "WAREHOUSE_ATTRIBUTION_LOOKBACK_DAYS", DEFAULT_ATTRIBUTION_LOOKBACK_DAYS, 0
             ),
+            engine=engine,
+            lake_dir=_path(env.get("WAREHOUSE_LAKE_DIR", "data/lake"), root),
             project_root=root,
         )
 
@@ -115,4 +126,10 @@ class Settings:
             "WAREHOUSE_CLV_HOLDOUT_DAYS": str(self.clv_holdout_days),
             "WAREHOUSE_CLV_MIN_HISTORY_DAYS": str(self.clv_min_history_days),
             "WAREHOUSE_ATTRIBUTION_LOOKBACK_DAYS": str(self.attribution_lookback_days),
+            "WAREHOUSE_ENGINE": self.engine,
+            "WAREHOUSE_LAKE_DIR": str(self.lake_dir),
         }
+
+    @property
+    def on_spark(self) -> bool:
+        return self.engine == "spark"

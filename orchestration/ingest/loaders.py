@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -22,6 +23,7 @@ import duckdb
 
 from orchestration.core.failpoints import pause_point
 from orchestration.core.settings import DEFAULT_MEMORY_LIMIT
+from orchestration.ingest import lake
 from orchestration.ingest.checks import checking_sql, quote_literal, sql_name
 from orchestration.ingest.contract import (
     CONTRACT,
@@ -218,9 +220,12 @@ def load_partition(
     *,
     loaded_at: datetime | None = None,
     log_fn: Callable[[str], None] | None = None,
+    lake_dir: Path | None = None,
 ) -> LoadResult:
     """Replace partition `day` of `raw.<source>` (and its rejects) with what the landing zone holds."""
-    return load_partitions(db_path, landing_dir, source, [day], loaded_at=loaded_at, log_fn=log_fn)[0]
+    return load_partitions(
+        db_path, landing_dir, source, [day], loaded_at=loaded_at, log_fn=log_fn, lake_dir=lake_dir
+    )[0]
 
 
 def load_partitions(
@@ -231,12 +236,16 @@ def load_partitions(
     *,
     loaded_at: datetime | None = None,
     log_fn: Callable[[str], None] | None = None,
+    lake_dir: Path | None = None,
 ) -> list[LoadResult]:
     """Replace each partition in `days` of `raw.<source>` (and its rejects) with the landing zone's.
 
     Each partition is all or nothing: it is replaced in its own transaction, so a failure keeps
     that partition's previous rows (and those of the days not reached yet). One connection serves
     all the days and is closed before returning, so dbt can open the file next.
+
+    With `lake_dir` (WAREHOUSE_ENGINE=spark) the checked partitions go to Parquet under it instead
+    (orchestration/ingest/lake.py) and `db_path` is not opened: the same checks, rejects and counts.
     """
     if source not in SOURCES:
         raise ValueError(f"unknown source {source!r}; expected one of {', '.join(SOURCES)}")
@@ -248,15 +257,27 @@ def load_partitions(
     say = log_fn or log.info
     loaded_at = loaded_at or datetime.now(UTC).replace(tzinfo=None)
     results = []
-    con = connect(db_path)
-    try:
+    if lake_dir is None:
+        con = connect(db_path)
         ensure_raw_schema(con)
+    else:
+        con = lake.connect_scratch(
+            lake_dir, os.environ.get("WAREHOUSE_DUCKDB_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)
+        )
+        for table in (source, f"{source}_rejects"):
+            lake.remove_stale_staging(lake_dir / lake.RAW_FOLDER / table)
+    try:
         for day in days:
             staged = stage_partition(con, landing_dir, source, day)
             try:
-                rows_loaded, rows_rejected, reasons = _replace_partition(
-                    con, source, day, staged.rows, loaded_at
-                )
+                if lake_dir is None:
+                    rows_loaded, rows_rejected, reasons = _replace_partition(
+                        con, source, day, staged.rows, loaded_at
+                    )
+                else:
+                    rows_loaded, rows_rejected, reasons = _write_partition_to_lake(
+                        con, lake_dir, source, day, staged.rows, loaded_at
+                    )
             finally:
                 con.execute("drop table if exists framed")
             results.append(
@@ -307,6 +328,22 @@ def load_partitions(
     return results
 
 
+def _check_staged(con: duckdb.DuckDBPyConnection, source: str) -> tuple[int, dict[str, int]]:
+    """Check the records staged in `framed` into the temp table `checked` (`_reason` null when
+    the record is good); returns the count of rejected records and their reasons."""
+    con.execute(f"create or replace temp table checked as {checking_sql(source)}")
+    (rows_rejected,) = con.execute("select count(*) from checked where _reason is not null").fetchone()
+    reasons = dict(
+        con.execute(
+            """select regexp_replace(reason, ':.*', '') as kind, count(*) from (
+                   select unnest(string_split(_reason, '; ')) as reason from checked
+                   where _reason is not null
+               ) group by all order by 2 desc, 1"""
+        ).fetchall()
+    )
+    return rows_rejected, reasons
+
+
 def _replace_partition(
     con: duckdb.DuckDBPyConnection, source: str, day: date, rows_read: int, loaded_at: datetime
 ) -> tuple[int, int, dict[str, int]]:
@@ -318,16 +355,7 @@ def _replace_partition(
         con.execute(f"delete from raw.{source}_rejects where partition_date = $day", {"day": day})
         con.execute("commit")
         return 0, 0, {}
-    con.execute(f"create or replace temp table checked as {checking_sql(source)}")
-    (rows_rejected,) = con.execute("select count(*) from checked where _reason is not null").fetchone()
-    reasons = dict(
-        con.execute(
-            """select regexp_replace(reason, ':.*', '') as kind, count(*) from (
-                   select unnest(string_split(_reason, '; ')) as reason from checked
-                   where _reason is not null
-               ) group by all order by 2 desc, 1"""
-        ).fetchall()
-    )
+    rows_rejected, reasons = _check_staged(con, source)
     column_list = ", ".join(raw_columns(source))
     params = {"day": day, "loaded_at": loaded_at}
     con.execute("begin transaction")
@@ -370,6 +398,40 @@ def _replace_partition(
         raise
     finally:
         with contextlib.suppress(duckdb.Error):  # a temp table: it goes with the connection anyway
+            con.execute("drop table if exists checked")
+    return rows_loaded, rows_rejected, reasons
+
+
+def _write_partition_to_lake(
+    con: duckdb.DuckDBPyConnection,
+    lake_dir: Path,
+    source: str,
+    day: date,
+    rows_read: int,
+    loaded_at: datetime,
+) -> tuple[int, int, dict[str, int]]:
+    """Check the records staged in `framed` and write the partition's Parquet files (rows and
+    rejects, each a file even when empty), then swap both folders in; nothing is swapped unless
+    every record read was written to one of them."""
+    rows_rejected, reasons = _check_staged(con, source)
+    params = {"loaded_at": loaded_at}
+    folders = [lake.raw_partition_folder(lake_dir, table, day) for table in (source, f"{source}_rejects")]
+    staged = [lake.staging_folder(folder.parent) for folder in folders]
+    try:
+        rows_loaded = lake.write_parquet(con, lake.loaded_select(source), params, staged[0])
+        stored_rejects = lake.write_parquet(con, lake.REJECTS_SELECT, params, staged[1])
+        if rows_loaded + stored_rejects != rows_read or stored_rejects != rows_rejected:
+            raise LoadError(
+                f"{source} {day}: read {rows_read} rows but wrote {rows_loaded} loaded + "
+                f"{stored_rejects} rejected; nothing was changed"
+            )
+        pause_point("load:before-commit")
+        for new, final in zip(staged, folders, strict=True):
+            lake.swap_in(new, final)
+    finally:
+        for folder in staged:
+            shutil.rmtree(folder, ignore_errors=True)
+        with contextlib.suppress(duckdb.Error):
             con.execute("drop table if exists checked")
     return rows_loaded, rows_rejected, reasons
 

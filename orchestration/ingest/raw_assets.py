@@ -95,6 +95,8 @@ def build_loader_asset(source: str, partitions_def: dg.TimeWindowPartitionsDefin
             source,
             days,
             log_fn=lambda message: console.info(f"{step}: {message}"),
+            # Spark (contract §7): Parquet partitions under the lake, which dbt registers as raw.*
+            lake_dir=settings.lake_dir if settings.on_spark else None,
         )
         totals = summarise(results)
         rate = float(totals["reject_rate"])  # type: ignore[arg-type]

@@ -1,5 +1,6 @@
 """dbt models as Dagster assets: one multi-asset for the whole project, run once per refresh."""
 
+import json
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from functools import cached_property
@@ -16,9 +17,11 @@ from dagster_dbt import (
 )
 from packaging import version
 
-from orchestration.core.settings import PROJECT_ROOT
+from orchestration.core.settings import DEFAULT_MEMORY_LIMIT, PROJECT_ROOT
 from orchestration.resources import WarehouseResource
 from orchestration.transform.dbt_args import WINDOW_ENV, dbt_build_args, window_from_run_tags
+from orchestration.transform.dbt_parse import MANIFEST
+from orchestration.transform.lake_python import run_python_models
 
 # Why the dbt assets are not partitioned, although the loaders are: the models that read the
 # arrival-day window (tag arrival_window) take it from the run's partition tags instead (a daily
@@ -30,7 +33,7 @@ from orchestration.transform.dbt_args import WINDOW_ENV, dbt_build_args, window_
 # A plain description of the project; nothing runs here. The manifest is built by `dbt parse` in
 # orchestration/transform/dbt_parse.py: by `make setup`, the `warehouse` command, the tests, and on load
 # under `dagster dev` (definitions.py).
-dbt_project = DbtProject(project_dir=PROJECT_ROOT, profiles_dir=PROJECT_ROOT)
+dbt_project = DbtProject(project_dir=PROJECT_ROOT, profiles_dir=PROJECT_ROOT, target_path=MANIFEST.parent)
 
 
 class WarehouseDbtCliResource(DbtCliResource):
@@ -77,6 +80,11 @@ class WarehouseDbtTranslator(DagsterDbtTranslator):
         return dbt_resource_props.get("schema") or "models"
 
 
+def dbt_project_manifest() -> dict[str, Any]:
+    with open(dbt_project.manifest_path, encoding="utf-8") as manifest:
+        return json.load(manifest)
+
+
 translator = WarehouseDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 
@@ -121,6 +129,22 @@ def build_dbt_assets() -> list[dg.AssetsDefinition]:
         window = window_from_run_tags(context.run.tags)
         if window is None:
             context.log.info("the run has no partitions: models of the arrival window read every day")
-        yield from _run_dbt(context, dbt, warehouse, dbt_build_args(None, warehouse.dbt_full_refresh), window)
+        args = dbt_build_args(None, warehouse.dbt_full_refresh)
+        settings = warehouse.settings()
+        if not settings.on_spark or context.is_subset:
+            # (a subset chosen in the UI runs as one dbt command on Spark too: its Python models,
+            # if any, then fail with dbt-spark's error, saying to materialize the whole job)
+            yield from _run_dbt(context, dbt, warehouse, args, window)
+            return
+        # Spark: dbt-spark runs no Python models outside Databricks; the same model files run here
+        # between the two parts (selectors.yml). --selector makes dbt ignore dagster-dbt's --select.
+        yield from _run_dbt(context, dbt, warehouse, [*args, "--selector", "before_python"], window)
+        run_python_models(
+            dbt_project_manifest(),
+            settings.lake_dir,
+            say=context.log.info,
+            memory_limit=os.environ.get("WAREHOUSE_DUCKDB_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT),
+        )
+        yield from _run_dbt(context, dbt, warehouse, [*args, "--selector", "after_python"], window)
 
     return [dbt_models]

@@ -16,7 +16,10 @@ from pathlib import Path
 
 from orchestration.core.settings import PROJECT_ROOT, Settings
 
-MANIFEST = PROJECT_ROOT / "target" / "manifest.json"
+# dbt's target folder: target/, or DBT_TARGET_PATH (as for dbt itself), e.g. to keep a second
+# engine's parse beside the first (tests/test_spark_engine.py).
+TARGET_DIR = Path(os.environ.get("DBT_TARGET_PATH") or PROJECT_ROOT / "target").resolve()
+MANIFEST = TARGET_DIR / "manifest.json"
 
 
 def dbt_executable() -> str:
@@ -26,7 +29,7 @@ def dbt_executable() -> str:
 
 
 def _newest_project_file() -> float:
-    files = [PROJECT_ROOT / "dbt_project.yml", PROJECT_ROOT / "profiles.yml"]
+    files = [PROJECT_ROOT / "dbt_project.yml", PROJECT_ROOT / "profiles.yml", PROJECT_ROOT / "selectors.yml"]
     for folder in ("dbt_project", "seeds"):
         files += [p for p in (PROJECT_ROOT / folder).rglob("*") if p.is_file()]
     return max(p.stat().st_mtime for p in files if p.exists())
@@ -43,6 +46,9 @@ def _profile_stamp() -> str:
         "WAREHOUSE_DBT_THREADS",
         "WAREHOUSE_REPORTING_CURRENCY",
         "WAREHOUSE_REPORTING_TIMEZONE",
+        # the engine picks the profile's target (contract §7); the lake holds Spark's metastore
+        "WAREHOUSE_ENGINE",
+        "WAREHOUSE_LAKE_DIR",
     )
     return json.dumps({name: os.environ.get(name, "") for name in names}, sort_keys=True)
 

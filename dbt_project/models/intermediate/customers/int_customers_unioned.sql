@@ -28,7 +28,7 @@ final as (
     select
         customer_id,
         max(case when known_from = 'crm' then 1 else 0 end) = 1 as has_crm_record,
-        {{ dbt.listagg('distinct known_from', "','", 'order by known_from') }} as known_from
+        {{ ordered_listagg('known_from', "','", 'known_from', distinct=true) }} as known_from
     from ids
     where customer_id is not null
     group by customer_id

@@ -14,7 +14,6 @@ from engagement_stats import clv
 
 
 def model(dbt, session):
-    dbt.config(materialized="table")
     occasions = dbt.ref("int_customer_purchase_occasions").df()
     windows = dbt.ref("int_clv_fit_windows").df()
     params = dbt.ref("int_clv_parameters_fitted").df()

@@ -25,7 +25,6 @@ PARAMETERS = (
 
 
 def model(dbt, session):
-    dbt.config(materialized="table")
     pause_point("dbt:clv-fit")  # a no-op unless a crash test asks for it
     occasions = dbt.ref("int_customer_purchase_occasions").df()
     windows = dbt.ref("int_clv_fit_windows").df()

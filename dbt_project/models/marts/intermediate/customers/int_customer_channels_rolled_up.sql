@@ -19,12 +19,12 @@ sales_channels_ranked as (
 final as (
     select
         mix.customer_id,
-        {{ dbt.listagg("case when mix.channel_type = 'channel_group' and mix.sessions > 0 then mix.channel end",
-                       "', '", 'order by mix.channel') }} as channel_groups_used,
-        {{ dbt.listagg("case when mix.channel_type = 'platform' and mix.sessions > 0 then mix.channel end",
-                       "', '", 'order by mix.channel') }} as platforms_used,
-        {{ dbt.listagg("case when mix.channel_type = 'sales_channel' then mix.channel end",
-                       "', '", 'order by mix.channel') }} as sales_channels_used,
+        {{ ordered_listagg("case when mix.channel_type = 'channel_group' and mix.sessions > 0 then mix.channel end",
+                         "', '", 'mix.channel') }} as channel_groups_used,
+        {{ ordered_listagg("case when mix.channel_type = 'platform' and mix.sessions > 0 then mix.channel end",
+                         "', '", 'mix.channel') }} as platforms_used,
+        {{ ordered_listagg("case when mix.channel_type = 'sales_channel' then mix.channel end",
+                         "', '", 'mix.channel') }} as sales_channels_used,
         max(primary_channel.channel) as primary_sales_channel,
         max(primary_channel.order_share) as primary_sales_channel_order_share,
         sum(case when mix.channel_type = 'sales_channel' then 1 else 0 end) >= 2 as is_omnichannel

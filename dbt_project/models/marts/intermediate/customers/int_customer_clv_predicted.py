@@ -13,7 +13,6 @@ HORIZON_WEEKS = 52.0
 
 
 def model(dbt, session):
-    dbt.config(materialized="table")
     summary = dbt.ref("int_customer_purchase_summary").df()
     params = dbt.ref("int_clv_parameters_fitted").df()
     full = params[params["fit"] == "full"]

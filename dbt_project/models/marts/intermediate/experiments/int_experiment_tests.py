@@ -10,7 +10,6 @@ from engagement_stats.experiments import experiment_tests
 
 
 def model(dbt, session):
-    dbt.config(materialized="table")
     return experiment_tests(
         dbt.ref("int_experiment_variants_counted").df(),
         alpha=float(dbt.config.get("significance_level") or 0.05),
