@@ -72,8 +72,10 @@ def write_parquet(con: duckdb.DuckDBPyConnection, select: str, params: dict, fol
     """Write a query's rows as `folder/part-0.parquet` (folder made fresh); returns the rows written."""
     folder.mkdir(parents=True)
     target = quote_literal(str(folder / PARQUET_FILE))
-    con.execute(f"copy ({select}) to {target} (format parquet, compression zstd)", params)
-    (rows,) = con.execute(f"select count(*) from read_parquet({target})").fetchone()
+    con.execute(f"copy ({select}) to {target} (format parquet, compression zstd)", params).fetchall()
+    # fetchall, not fetchone: DuckDB keeps a result open until it is read to the end, and then
+    # refuses some later work on the connection (unregistering a frame, for one)
+    ((rows,),) = con.execute(f"select count(*) from read_parquet({target})").fetchall()
     return rows
 
 

@@ -91,14 +91,14 @@ class LakeDbt:
         self._lake_dir = lake_dir
         self.config = _Config(node["config"])
 
-    def ref(self, name: str, *_: Any, **__: Any) -> duckdb.DuckDBPyRelation:
+    def ref(self, name: str, *_: Any, **__: Any) -> LakeTable:
         for parent in self._node["depends_on"]["nodes"]:
             parent_node = self._manifest["nodes"].get(parent)
             if parent_node is not None and parent_node["name"] == name:
                 return self._read(parent_node)
         raise KeyError(f"{self._node['name']} refers to {name!r}, which is not among its dbt parents")
 
-    def _read(self, node: Mapping[str, Any]) -> duckdb.DuckDBPyRelation:
+    def _read(self, node: Mapping[str, Any]) -> LakeTable:
         folder = table_folder(self._lake_dir, node)
         files = sorted(p for p in folder.rglob("*.parquet") if not p.name.startswith((".", "_")))
         if not files:
@@ -107,7 +107,21 @@ class LakeDbt:
                 "(the dbt step's first part builds every model the Python models read)"
             )
         paths = "[" + ", ".join(quote_literal(str(p)) for p in files) + "]"
-        return self._con.sql(f"select * from read_parquet({paths}, hive_partitioning = true)")
+        return LakeTable(self._con, f"select * from read_parquet({paths}, hive_partitioning = true)")
+
+
+class LakeTable:
+    """What `dbt.ref()` gives a model: read when the model asks, as dbt-duckdb's relations are."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, query: str) -> None:
+        self._con = con
+        self._query = query
+
+    def df(self) -> Any:
+        return self._con.execute(self._query).df()
+
+    def arrow(self) -> Any:
+        return self._con.execute(self._query).arrow()
 
 
 def _load_model_function(node: Mapping[str, Any], project_root: Path) -> Callable[..., Any]:

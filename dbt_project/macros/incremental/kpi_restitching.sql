@@ -289,13 +289,16 @@
 
 {#- Post-hook: record whom each identified visitor is counted as, from the sessions just read. -#}
 {% macro record_counted_identities() %}
-    create or replace table {{ this.incorporate(path={'identifier': this.identifier ~ '__identities'}) }} as
+    {%- set identities = this.incorporate(path={'identifier': this.identifier ~ '__identities'}) -%}
+    {%- set query -%}
     select
         anonymous_id,
         max(customer_id) as customer_id
     from {{ ref('fct_sessions') }}
     where customer_id is not null
     group by anonymous_id
+    {%- endset -%}
+    {{ replace_table_as(identities, query) }}
 {% endmacro %}
 
 {#- The rows restitched visitors were moved out of or into (by move_restitched_visitors), where

@@ -185,3 +185,20 @@
         where {{ changed_condition }}
     )
 {%- endmacro %}
+
+{#- `create or replace table relation as sql`, a table kept between runs. Spark's Parquet tables
+    cannot be replaced in one statement: the old one is dropped first. -#}
+{% macro replace_table_as(relation, sql) -%}
+    {{ return(adapter.dispatch('replace_table_as', 'engagement_warehouse')(relation, sql)) }}
+{%- endmacro %}
+
+{% macro default__replace_table_as(relation, sql) -%}
+    create or replace table {{ relation }} as
+    {{ sql }}
+{%- endmacro %}
+
+{% macro spark__replace_table_as(relation, sql) -%}
+    {%- do run_query('drop table if exists ' ~ relation) -%}
+    create table {{ relation }} using parquet as
+    {{ sql }}
+{%- endmacro %}

@@ -51,7 +51,7 @@ marketing as (
     select * from {{ ref('fct_marketing_performance') }}
     where
         has_platform_data
-    {% if only_touched %}and "date" in (select metric_date from touched_days){% endif %}
+    {% if only_touched %}and {{ adapter.quote('date') }} in (select metric_date from touched_days){% endif %}
 ),
 
 shares as (
@@ -120,7 +120,7 @@ survey_segments as (
 
 marketing_segments as (
     {{ explode_segments('marketing', [('all', "'all'"), ('platform', 'platform'), ('campaign', 'campaign')],
-                        ['"date" as metric_date'] + kpi_measure_columns('fct_marketing_performance')) }}
+                        [adapter.quote('date') ~ ' as metric_date'] + kpi_measure_columns('fct_marketing_performance')) }}
 ),
 
 share_segments as (
