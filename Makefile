@@ -12,7 +12,7 @@ export WAREHOUSE_DUCKDB_PATH ?= $(CURDIR)/data/warehouse.duckdb
 SYNC_GROUPS = $(if $(filter spark,$(WAREHOUSE_ENGINE))$(WITH_SPARK),--group spark,)
 RUN = $(UV) run --frozen $(SYNC_GROUPS)
 
-.PHONY: help setup browser java demo test dev lint docs docs-serve metrics clean bench bench-sessions bench-customers
+.PHONY: help setup browser java demo test dev lint docs docs-serve metrics clean bench bench-spark bench-sessions bench-customers
 
 help:
 	@echo "make demo   sample data, a full refresh and a KPI summary (sets everything up)"
@@ -22,6 +22,7 @@ help:
 	@echo "make docs   dbt docs (catalog of the built warehouse): open target/static_index.html, or make docs-serve"
 	@echo "make metrics  ask the semantic layer (MetricFlow) for KPIs by week, from the demo warehouse"
 	@echo "make bench  scale benchmark: 1M / 10M / 50M events and 50M of history (hours; SIZES='1m 10m' for fewer)"
+	@echo "make bench-spark  the same refreshes on a local Spark session (1M; SPARK_SIZES to change)"
 	@echo "make clean  remove data/, target/ and logs/"
 
 # uv comes from PyPI (the only registry some machines reach), into the user's ~/.local/bin.
@@ -137,6 +138,11 @@ metrics: setup
 SIZES ?= 1m 10m 50m 50m-history
 bench: setup
 	$(RUN) python bench/bench_scale.py --sizes $(SIZES)
+
+# The same refreshes on a local Spark session (contract §7; bench/README.md compares them).
+bench-spark: export WITH_SPARK = 1
+bench-spark: setup
+	$(RUN) python bench/bench_scale.py --sizes $(or $(SPARK_SIZES),1m) --engine spark
 
 bench-sessions: setup
 	$(RUN) python bench/bench_sessions.py --sizes 1m 10m

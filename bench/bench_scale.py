@@ -215,12 +215,12 @@ def last_run_steps(dagster_home: Path) -> dict[str, float]:
     return groups
 
 
-def run_size(size: str, memory_limit: str) -> dict[str, object]:
+def run_size(size: str, memory_limit: str, engine: str = "duckdb") -> dict[str, object]:
     landing = OUT / size / "landing"
     spec = SIZES[size]
     rows = cached_sample(landing, size, customers=spec.customers, days=spec.days, start=spec.start)
     print(f"[{size}] {rows['events']:,} event lines, {rows['orders']:,} order lines", flush=True)
-    work = OUT / size / "scale"
+    work = OUT / size / ("scale" if engine == "duckdb" else f"scale-{engine}")
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     days = [spec.start + timedelta(days=i) for i in range(spec.days)]
@@ -234,7 +234,11 @@ def run_size(size: str, memory_limit: str) -> dict[str, object]:
         "DAGSTER_HOME": str(work / "dagster_home"),
         "DBT_PROFILES_DIR": str(ROOT),
         "PYTHONUNBUFFERED": "1",
+        "WAREHOUSE_ENGINE": engine,
     }
+    if engine == "spark":
+        # contract §7: the lake, and dbt's parse for Spark beside the DuckDB one
+        env |= {"WAREHOUSE_LAKE_DIR": str(work / "lake"), "DBT_TARGET_PATH": str(work / "target")}
     (work / "dagster_home").mkdir()
     # untimed: dbt's parse for this working file (a refresh would otherwise start with it)
     subprocess.run(
@@ -254,7 +258,7 @@ def run_size(size: str, memory_limit: str) -> dict[str, object]:
         ("narrow", NARROW_EVENT_COLUMNS, ""),
         ("wide", EVENT_COLUMNS, LOAD_OTHER_SOURCES.format(landing=landing)),
     ):
-        if not spec.floor:
+        if not spec.floor or engine != "duckdb":
             continue
         floor_sql = FLOOR.format(
             landing=landing,
@@ -345,8 +349,15 @@ def main() -> None:
         default=os.environ.get("WAREHOUSE_DUCKDB_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT),
         help="DuckDB memory_limit for the floor, the loaders and dbt (default %(default)s)",
     )
+    parser.add_argument(
+        "--engine",
+        default="duckdb",
+        choices=["duckdb", "spark"],
+        help="WAREHOUSE_ENGINE of the refreshes (spark: a local Spark session; no floors)",
+    )
     args = parser.parse_args()
-    results = {size: run_size(size, args.memory_limit) for size in args.sizes}
+    results = {size: run_size(size, args.memory_limit, args.engine) for size in args.sizes}
+    print(f"\nengine: {args.engine}")
 
     print()
     print(f"memory_limit {args.memory_limit}; peak = largest process (GiB)")
@@ -424,7 +435,8 @@ def main() -> None:
         }
         for size, r in results.items()
     }
-    saved = OUT / "scale_results.json"  # kept per size: a run of one size leaves the others
+    # kept per size (a run of one size leaves the others) and per engine
+    saved = OUT / ("scale_results.json" if args.engine == "duckdb" else f"scale_results_{args.engine}.json")
     previous = json.loads(saved.read_text()) if saved.exists() else {}
     saved.write_text(json.dumps({**previous, **summary}, indent=2))
     print(f"figures saved to {saved}")

@@ -44,6 +44,7 @@ def _profile_stamp() -> str:
         "WAREHOUSE_DUCKDB_PATH",
         "WAREHOUSE_DUCKDB_MEMORY_LIMIT",
         "WAREHOUSE_DBT_THREADS",
+        "WAREHOUSE_SPARK_THREADS",
         "WAREHOUSE_REPORTING_CURRENCY",
         "WAREHOUSE_REPORTING_TIMEZONE",
         # the engine picks the profile's target (contract §7); the lake holds Spark's metastore

@@ -120,7 +120,8 @@ survey_segments as (
 
 marketing_segments as (
     {{ explode_segments('marketing', [('all', "'all'"), ('platform', 'platform'), ('campaign', 'campaign')],
-                        [adapter.quote('date') ~ ' as metric_date'] + kpi_measure_columns('fct_marketing_performance')) }}
+                        [adapter.quote('date') ~ ' as metric_date']
+                        + kpi_measure_columns('fct_marketing_performance')) }}
 ),
 
 share_segments as (
