@@ -19,6 +19,7 @@
                     stored.order_id,
                     stored.carrier_event_id,
                     stored.carried_at,
+                    stored.carried_date,
                     stored.session_id,
                     stored.utm_source,
                     stored.utm_medium,

@@ -91,7 +91,11 @@
 
 {#- The stored rows whose key the new rows carry are replaced (the incremental predicates only
     narrow that on DuckDB, so they are not needed here): each partition holding new rows or
-    replaced ones is written again with its kept rows and its new rows. -#}
+    replaced ones is written again with its kept rows and its new rows, so a partition the new rows
+    share with stored rows of other keys keeps those. The partitions left with no rows are listed
+    first and dropped last: `source` is a view, often of the stored rows or of a watermark read
+    from them, so nothing is removed before the overwrite has read it. The overwrite runs here,
+    and the model's main statement only refreshes the table. -#}
 {% macro spark_delete_insert_sql(source, target, unique_key) -%}
     {%- set column = spark_partition_column() -%}
     {%- set keys = [unique_key] if unique_key is string else unique_key -%}
@@ -106,24 +110,34 @@
         )
     {%- endset -%}
     {%- set touched -%}
+        select {{ column }} from {{ source }}
+        union
         select stored.{{ column }} from {{ target }} as stored where {{ replaced }}
     {%- endset -%}
-    {%- do run_query('set spark.sql.sources.partitionOverwriteMode = dynamic') -%}
-    {%- do spark_drop_partitions(target, column, touched
+    {%- set emptied = run_query(
+        'select stored.' ~ column ~ ' from ' ~ target ~ ' as stored where ' ~ replaced
         ~ ' except select ' ~ column ~ ' from ' ~ source
-        ~ ' except select stored.' ~ column ~ ' from ' ~ target ~ ' as stored where stored.' ~ column
-        ~ ' in (' ~ touched ~ ') and not ' ~ replaced) -%}
-    insert overwrite table {{ target }} partition ({{ column }})
-    select {{ columns | join(', ') }} from {{ source }}
-    union all
-    select
-        {%- for name in columns %}
-        stored.{{ name }}{% if not loop.last %},{% endif %}
-        {%- endfor %}
-    from {{ target }} as stored
-    where
-        stored.{{ column }} in ({{ touched }})
-        and not {{ replaced }}
+        ~ ' except select stored.' ~ column ~ ' from ' ~ target ~ ' as stored where not ' ~ replaced) -%}
+    {%- do run_query('set spark.sql.sources.partitionOverwriteMode = dynamic') -%}
+    {%- set overwrite -%}
+        insert overwrite table {{ target }} partition ({{ column }})
+        select {{ columns | join(', ') }} from {{ source }}
+        union all
+        select
+            {%- for name in columns %}
+            stored.{{ name }}{% if not loop.last %},{% endif %}
+            {%- endfor %}
+        from {{ target }} as stored
+        where
+            stored.{{ column }} in ({{ touched }})
+            and not {{ replaced }}
+    {%- endset -%}
+    {%- do run_query(overwrite) -%}
+    {%- for row in emptied -%}
+        {%- do run_query("alter table " ~ target ~ " drop if exists partition (" ~ column ~ " = '"
+                         ~ row[0] ~ "')") -%}
+    {%- endfor -%}
+    refresh table {{ target }}
 {%- endmacro %}
 
 {#- `partition_by` of an incremental model: its date column on Spark (whose deletes rewrite

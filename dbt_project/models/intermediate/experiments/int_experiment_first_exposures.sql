@@ -3,6 +3,7 @@
 {{
     config(
         materialized='incremental',
+        partition_by=engine_partition_by('exposed_date'),
         unique_key=['experiment_id', 'anonymous_id'],
         incremental_strategy='delete+insert',
         on_schema_change='fail',
@@ -18,6 +19,7 @@ new_exposures as (
         anonymous_id,
         variant,
         occurred_at as exposed_at,
+        occurred_date as exposed_date,
         event_id as exposure_event_id
     from {{ ref('int_events_sessionized') }}
     where
@@ -30,7 +32,8 @@ new_exposures as (
 {% if is_incremental() %}
 stored_first_exposures as (
     {{ stored_rows_touched_by('new_exposures', keys=['experiment_id', 'anonymous_id'],
-                              columns=['experiment_id', 'anonymous_id', 'variant', 'exposed_at', 'exposure_event_id']) }}
+                              columns=['experiment_id', 'anonymous_id', 'variant', 'exposed_at', 'exposed_date',
+                                       'exposure_event_id']) }}
 ),
 {% endif %}
 
@@ -57,6 +60,7 @@ final as (
         anonymous_id,
         variant,
         exposed_at,
+        exposed_date,
         exposure_event_id,
         {{ run_timestamp() }} as _refreshed_at
     from ranked

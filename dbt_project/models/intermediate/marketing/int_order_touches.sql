@@ -3,6 +3,7 @@
 {{
     config(
         materialized='incremental',
+        partition_by=engine_partition_by('carried_date'),
         unique_key='order_id',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
@@ -20,6 +21,7 @@ new_events as (
         event_type,
         order_id,
         occurred_at,
+        occurred_date,
         utm_source,
         utm_medium,
         utm_campaign
@@ -36,6 +38,7 @@ purchases as (
         order_id,
         event_id,
         occurred_at,
+        occurred_date,
         session_id,
         event_number
     from new_events
@@ -59,6 +62,7 @@ new_carriers as (
         carriers.order_id,
         carriers.event_id as carrier_event_id,
         carriers.occurred_at as carried_at,
+        carriers.occurred_date as carried_date,
         carriers.session_id,
         last_touches.utm_source,
         last_touches.utm_medium,
@@ -98,6 +102,7 @@ final as (
         order_id,
         carrier_event_id,
         carried_at,
+        carried_date,
         session_id,
         utm_source,
         utm_medium,

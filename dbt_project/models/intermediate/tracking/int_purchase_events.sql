@@ -2,6 +2,7 @@
     the purchase events sessionized since its last one. -#}
 {{
     config(
+        partition_by=engine_partition_by('occurred_date'),
         unique_key='event_id',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
@@ -17,6 +18,7 @@ purchases as (
         anonymous_id,
         session_id,
         occurred_at,
+        occurred_date,
         order_id
     from {{ ref('int_events_sessionized') }}
     where event_type = 'purchase'

@@ -2,6 +2,7 @@
     identified event. Incremental: only visitors with new identified events can change. -#}
 {{
     config(
+        partition_by=engine_partition_by('identified_date'),
         unique_key='anonymous_id',
         incremental_strategy='delete+insert',
         tags=['arrival_window'],
@@ -17,6 +18,7 @@ identified_events as (
         anonymous_id,
         customer_id,
         occurred_at,
+        occurred_date,
         event_id
     from {{ ref('int_events_sessionized') }}
     where customer_id is not null
@@ -27,6 +29,7 @@ identified_events as (
         anonymous_id,
         customer_id,
         occurred_at,
+        occurred_date,
         event_id
     from {{ ref('int_email_events') }}
     where customer_id is not null
@@ -42,6 +45,7 @@ candidates as (
             anonymous_id,
             customer_id,
             identified_at as occurred_at,
+            identified_date as occurred_date,
             identified_by_event_id as event_id
         from {{ this }}
         where anonymous_id in (select anonymous_id from identified_events)
@@ -63,6 +67,7 @@ latest as (
         anonymous_id,
         customer_id,
         occurred_at as identified_at,
+        occurred_date as identified_date,
         event_id as identified_by_event_id
     from ranked
     where recency_rank = 1
@@ -73,6 +78,7 @@ final as (
         latest.anonymous_id,
         latest.customer_id,
         latest.identified_at,
+        latest.identified_date,
         latest.identified_by_event_id,
         {% if is_incremental() %}
             case

@@ -4,6 +4,7 @@
 {{
     config(
         materialized='incremental',
+        partition_by=engine_partition_by('exposed_date'),
         unique_key=['experiment_id', 'anonymous_id'],
         incremental_strategy='delete+insert',
         on_schema_change='fail',
@@ -69,6 +70,7 @@ final as (
         first_exposures.anonymous_id,
         first_exposures.variant,
         first_exposures.exposed_at,
+        first_exposures.exposed_date,
         outcomes.purchases is not null as has_converted,
         coalesce(outcomes.revenue, 0) as revenue,
         {{ run_timestamp() }} as _refreshed_at
