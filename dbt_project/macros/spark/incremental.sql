@@ -55,7 +55,10 @@
 {%- endmacro %}
 
 {#- `create or replace temporary table name as sql`: a table fixed now, which later statements of
-    the run read while the model's own table changes. On Spark, a cached temporary view. -#}
+    the run read while the model's own table changes. On Spark, a temporary view of Parquet files
+    written now under the warehouse's _dbt_scratch/: a cached view would not do, since Spark
+    recomputes a cache from the new data when a table it reads is written (the watermark a pre-hook
+    kept would move with the model's own insert). -#}
 {% macro temporary_table_as(name, sql) -%}
     {{ return(adapter.dispatch('temporary_table_as', 'engagement_warehouse')(name, sql)) }}
 {%- endmacro %}
@@ -66,10 +69,10 @@
 {%- endmacro %}
 
 {% macro spark__temporary_table_as(name, sql) -%}
-    {%- do run_query('uncache table if exists ' ~ name) -%}
-    {%- do run_query('drop view if exists ' ~ name) -%}
-    cache table {{ name }} as
-    {{ sql }}
+    {%- set warehouse = run_query('set spark.sql.warehouse.dir').rows[0][1] -%}
+    {%- set path = warehouse ~ '/_dbt_scratch/' ~ name -%}
+    {%- do run_query("insert overwrite directory '" ~ path ~ "' using parquet select * from (" ~ sql ~ ") as fixed") -%}
+    create or replace temporary view {{ name }} using parquet options (path '{{ path }}')
 {%- endmacro %}
 
 {#- dbt-spark knows append, insert_overwrite and merge (Delta, Iceberg, Hudi); delete+insert, the
