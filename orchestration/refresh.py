@@ -347,6 +347,15 @@ def _run_refresh_locked(
                 else:
                     outcome.warned_checks.append(name)
     outcome.failed_steps = [f"{step}: {error}" for step, error in failed.items()]
+    skipped = [event.step_key for event in result.all_events if event.event_type_value == "STEP_SKIPPED"]
+    if outcome.success and skipped:
+        # Dagster calls a run whose steps were skipped a success: here it is not, since nothing
+        # after the skipped step (publication) ran. A step is skipped when one of its inputs was
+        # never reported, e.g. a dbt model whose log line dagster-dbt could not read.
+        outcome.success = False
+        outcome.failed_steps = [
+            f"{step}: skipped, as an output it needs was not reported" for step in skipped
+        ]
     if outcome.success:
         from orchestration.serve.clv_report import clv_fit_note
 

@@ -15,6 +15,15 @@ def test_defaults_follow_the_contract(tmp_path: Path):
     assert (s.reporting_currency, s.reporting_timezone) == ("USD", "UTC")
     assert (s.clv_holdout_days, s.clv_min_history_days) == (90, 90)
     assert s.dbt_env()["WAREHOUSE_CLV_HOLDOUT_DAYS"] == "90"
+    assert (s.engine, s.on_spark, s.lake_dir) == ("duckdb", False, tmp_path / "data" / "lake")
+
+
+def test_spark_engine_and_its_lake(tmp_path: Path):
+    s = Settings.from_env({"WAREHOUSE_ENGINE": " Spark ", "WAREHOUSE_LAKE_DIR": "lake"}, root=tmp_path)
+    assert (s.engine, s.on_spark) == ("spark", True)
+    # dbt's profile picks its target from the engine, and reads the lake's absolute path
+    assert s.dbt_env()["WAREHOUSE_ENGINE"] == "spark"
+    assert s.dbt_env()["WAREHOUSE_LAKE_DIR"] == str(tmp_path / "lake")
 
 
 def test_environment_overrides_and_absolute_paths(tmp_path: Path):
@@ -49,6 +58,7 @@ def test_environment_overrides_and_absolute_paths(tmp_path: Path):
         ("WAREHOUSE_CLV_HOLDOUT_DAYS", "90d", "WAREHOUSE_CLV_HOLDOUT_DAYS='90d'"),
         ("WAREHOUSE_CLV_MIN_HISTORY_DAYS", "-1", "WAREHOUSE_CLV_MIN_HISTORY_DAYS='-1'"),
         ("WAREHOUSE_CLV_MIN_HISTORY_DAYS", "1.5", "WAREHOUSE_CLV_MIN_HISTORY_DAYS='1.5'"),
+        ("WAREHOUSE_ENGINE", "bigquery", "WAREHOUSE_ENGINE='bigquery' is not one of duckdb, spark"),
     ],
 )
 def test_bad_settings_say_what_to_fix(name: str, value: str, message: str):
