@@ -178,7 +178,6 @@ def start_spark_side(settings: Settings, root: Path) -> SparkSide | None:
         "WAREHOUSE_SERVING_PATH": str(root / "serving" / "serving.duckdb"),
         "DAGSTER_HOME": str(root / "dagster_home"),
         "DBT_TARGET_PATH": str(root / "target"),  # Spark's parse beside DuckDB's, not over it
-        "WAREHOUSE_SPARK_DRIVER_MEMORY": "1g",
         "WAREHOUSE_SPARK_SHUFFLE_PARTITIONS": "2",
     }
     warehouse = Path(sys.executable).parent / "warehouse"
