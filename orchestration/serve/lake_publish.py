@@ -27,7 +27,7 @@ from orchestration.ingest.lake import (
     write_parquet,
 )
 from orchestration.serve.publish import PUBLISHED_SCHEMAS, PublishResult, publish_serving_file
-from orchestration.transform.lake_python import table_folder
+from orchestration.transform.lake_python import table_files, table_folder
 
 SERVING_FOLDER = "serving"
 BUILT_MATERIALIZATIONS = ("table", "incremental", "seed", "lake_table")
@@ -56,7 +56,7 @@ def _source_relation(con: duckdb.DuckDBPyConnection, lake_dir: Path, node: Mappi
     """A query over the Spark table's files, its columns in the documented order when the
     documentation names them all."""
     folder = table_folder(lake_dir, node)
-    files = sorted(p for p in folder.rglob("*.parquet") if not p.name.startswith((".", "_")))
+    files = table_files(folder)
     if not files:
         raise FileNotFoundError(f"{node['name']}: Spark wrote no Parquet files under {folder}")
     paths = "[" + ", ".join(quote_literal(str(p)) for p in files) + "]"

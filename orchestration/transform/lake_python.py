@@ -62,6 +62,20 @@ def table_folder(lake_dir: Path, node: Mapping[str, Any]) -> Path:
     return lake_dir / SPARK_WAREHOUSE_FOLDER / f"{node['schema'].lower()}.db" / name
 
 
+def table_files(folder: Path) -> list[Path]:
+    """A table's Parquet files, as Spark lists them: nothing under a hidden or underscore folder
+    (a failed write's `.spark-staging-*`, `_temporary`) but the `name=value` partition folders."""
+
+    def listed(part: str) -> bool:
+        return not part.startswith(".") and (not part.startswith("_") or "=" in part)
+
+    return sorted(
+        path
+        for path in folder.rglob("*.parquet")
+        if all(listed(part) for part in path.relative_to(folder).parts)
+    )
+
+
 class _Config:
     def __init__(self, config: Mapping[str, Any]) -> None:
         self._config = config
@@ -100,7 +114,7 @@ class LakeDbt:
 
     def _read(self, node: Mapping[str, Any]) -> LakeTable:
         folder = table_folder(self._lake_dir, node)
-        files = sorted(p for p in folder.rglob("*.parquet") if not p.name.startswith((".", "_")))
+        files = table_files(folder)
         if not files:
             raise FileNotFoundError(
                 f"{node['name']}: no Parquet files under {folder}; build it on Spark first "
