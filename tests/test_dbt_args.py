@@ -71,3 +71,10 @@ def test_window_of_a_run_comes_from_its_partition_tags():
                 "dagster/asset_partition_range_end": "2026-10-01",
             }
         )
+
+
+def test_data_tests_are_left_out_only_when_asked(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("WAREHOUSE_SKIP_DATA_TESTS", "1")
+    assert dbt_build_args()[-2:] == ["--exclude-resource-type", "test"]
+    monkeypatch.setenv("WAREHOUSE_SKIP_DATA_TESTS", "0")
+    assert "test" not in dbt_build_args()
