@@ -33,17 +33,34 @@ def _fmt(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def demo_summary(settings: Settings) -> str:
-    """Rows loaded and rejected per source, the KPI scorecard from the serving file, the report."""
-    con = duckdb.connect(str(settings.duckdb_path), read_only=True)
+def _load_counts(settings: Settings) -> list[tuple[str, int, int]]:
+    """Rows loaded and rejected per source: from the working file, or on Spark from the lake's
+    Parquet partitions (contract §7), which are what Spark's raw tables read."""
+    from orchestration.ingest.lake import RAW_FOLDER
+
+    con = duckdb.connect(
+        ":memory:" if settings.on_spark else str(settings.duckdb_path), read_only=not settings.on_spark
+    )
     try:
-        load_rows = []
+        counts = []
         for source in SOURCES:
-            (loaded,) = con.execute(f"select count(*) from raw.{source}").fetchone()
-            (rejected,) = con.execute(f"select count(*) from raw.{source}_rejects").fetchone()
-            load_rows.append((source, loaded, rejected))
+            tables = [f"raw.{source}", f"raw.{source}_rejects"]
+            if settings.on_spark:
+                tables = [
+                    f"read_parquet('{settings.lake_dir / RAW_FOLDER / name}/*/*.parquet')"
+                    for name in (source, f"{source}_rejects")
+                ]
+            ((loaded,),) = con.execute(f"select count(*) from {tables[0]}").fetchall()
+            ((rejected,),) = con.execute(f"select count(*) from {tables[1]}").fetchall()
+            counts.append((source, loaded, rejected))
     finally:
         con.close()
+    return counts
+
+
+def demo_summary(settings: Settings) -> str:
+    """Rows loaded and rejected per source, the KPI scorecard from the serving file, the report."""
+    load_rows = _load_counts(settings)
     serving = duckdb.connect(str(settings.serving_path), read_only=True)
     try:
         scorecard = serving.execute(
