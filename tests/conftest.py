@@ -146,8 +146,14 @@ class SparkSide:
     lake_dir: Path
     log: Path
 
-    def wait(self) -> subprocess.Popen:
-        self.process.wait()
+    def wait(self, timeout: float = 45 * 60) -> subprocess.Popen:
+        """The finished process; a Spark side still running after `timeout` seconds (a hang) is
+        stopped, and its return code says so."""
+        try:
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _stop_process_group(self.process)
+            self.process.wait()
         return self.process
 
     def tail(self, lines: int = 80) -> str:
