@@ -1,4 +1,5 @@
-"""dbt models as Dagster assets: one multi-asset for the whole project, run once per refresh."""
+"""dbt models as Dagster assets: one multi-asset for the whole project, run once per refresh (in two
+parts on Spark, around the Python models: see `dbt_models`)."""
 
 import json
 import os
