@@ -45,14 +45,15 @@ SPARK_WANTED = False
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Every test that reads the `built` sample runs first, together, in file order: tests using
     `fresh_warehouse` empty the shared working file `built` refreshed fully. The fault tests kill
-    refreshes of the shared sample and recover it: they run last. The Spark test runs just before
-    them, to give the Spark refreshes `built` starts in the background the whole suite's time."""
+    refreshes of the shared sample and recover it: they run after the others. The Spark test runs
+    last, to give the Spark refreshes `built` starts in the background the whole suite's time (it
+    reads a copy of the sample's serving file, which the fault tests leave alone)."""
     global SPARK_WANTED
     SPARK_WANTED = any(item.get_closest_marker("spark") for item in items)
     items.sort(
         key=lambda item: (
-            item.path.name == "test_faults.py",
             item.get_closest_marker("spark") is not None,
+            item.path.name == "test_faults.py",
             "built" not in getattr(item, "fixturenames", ()),
         )
     )

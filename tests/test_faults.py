@@ -41,8 +41,9 @@ UNPRIVILEGED = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--"
 
 @pytest.fixture(scope="module")
 def faults(built: Built) -> Settings:
-    """The session's refreshed and published sample (conftest's `built`). These tests run last
-    (see conftest), because they kill refreshes of it and check that the next one recovers."""
+    """The session's refreshed and published sample (conftest's `built`). These tests run after
+    the others but the Spark test (see conftest), because they kill refreshes of it and check
+    that the next one recovers."""
     return built.settings
 
 

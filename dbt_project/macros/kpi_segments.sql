@@ -105,6 +105,14 @@
     `segment_restate_from` (a scalar SQL expression) on. -#}
 {% macro explode_segments(relation_sql, segments, columns, date_expression=none, only_touched=false, restated=none,
                           segment_restate_from=none) -%}
+    {{ return(adapter.dispatch('explode_segments', 'engagement_warehouse')(
+        relation_sql, segments, columns, date_expression, only_touched, restated, segment_restate_from)) }}
+{%- endmacro %}
+
+{#- A select per segment type, united: DuckDB reads the shared CTEs once and pushes each type's
+    day bound into its scan. -#}
+{% macro default__explode_segments(relation_sql, segments, columns, date_expression, only_touched, restated,
+                                   segment_restate_from) -%}
     {%- set restated = restated_segment_types() if restated is none else restated %}
     {%- set customer_types = customer_segment_types() %}
     {%- for segment_type, expression in segments %}
@@ -125,6 +133,55 @@
     {%- endif %}
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
+{%- endmacro %}
+
+{#- Spark inlines a CTE into every select that reads it, so a select per segment type would
+    compute the shared CTEs (the customers' segments on their days, above all) once per type. This
+    reads `relation_sql` once and repeats each row per segment type by a join to the list of
+    types, keeping each type's day filter. -#}
+{% macro spark__explode_segments(relation_sql, segments, columns, date_expression, only_touched, restated,
+                                 segment_restate_from) -%}
+    {%- set restated = restated_segment_types() if restated is none else restated %}
+    {%- set customer_types = customer_segment_types() %}
+    {%- set filters = {'customer': [], 'fixed': [], 'all': []} %}
+    {%- for segment_type, expression in segments %}
+        {%- if only_touched and segment_type in customer_types and segment_restate_from is not none %}
+            {%- do filters['customer'].append(segment_type) %}
+        {%- elif only_touched and segment_type not in restated %}
+            {%- do filters['fixed'].append(segment_type) %}
+        {%- else %}
+            {%- do filters['all'].append(segment_type) %}
+        {%- endif %}
+    {%- endfor %}
+    select
+        segment_types.segment_type,
+        case segment_types.segment_type
+        {%- for segment_type, expression in segments %}
+            when '{{ segment_type }}' then cast({{ expression }} as {{ dbt.type_string() }})
+        {%- endfor %}
+        end as segment_value,
+        {{ columns | join(', ') }}
+    from {{ relation_sql }}
+    cross join (
+        values {% for segment_type, expression in segments %}('{{ segment_type }}'){{ ', ' if not loop.last }}{% endfor %}
+    ) as segment_types (segment_type)
+    {%- if filters['customer'] or filters['fixed'] %}
+    where
+        {%- set conditions = [] %}
+        {%- if filters['all'] %}
+            {%- do conditions.append("segment_types.segment_type in ('" ~ filters['all'] | join("', '") ~ "')") %}
+        {%- endif %}
+        {%- if filters['customer'] %}
+            {%- do conditions.append("(segment_types.segment_type in ('" ~ filters['customer'] | join("', '") ~ "')"
+                ~ " and (" ~ date_expression ~ " in (select metric_date from touched_days)"
+                ~ " or " ~ date_expression ~ " >= " ~ segment_restate_from ~ "))") %}
+        {%- endif %}
+        {%- if filters['fixed'] %}
+            {%- do conditions.append("(segment_types.segment_type in ('" ~ filters['fixed'] | join("', '") ~ "')"
+                ~ " and " ~ date_expression ~ " in (select metric_date from touched_days))") %}
+        {%- endif %}
+        {{ conditions | join('\n        or ') }}
+    {%- endif %}
 {%- endmacro %}
 
 {#- The rows of `relation_sql` (joined to dim_customers as `customer`) summed per `group_columns`
