@@ -31,8 +31,10 @@ $(UV):
 
 # --compile-bytecode: this machine sets PYTHONDONTWRITEBYTECODE, so without it every process
 # (each refresh, each dbt run) compiled Dagster's and dbt's sources again: ~10 s per refresh.
+# --inexact: a plain `make lint` or `make demo` keeps the `spark` group an earlier setup installed
+# (an exact sync removed pyspark under a Spark refresh running beside it).
 setup: $(UV) java
-	$(UV) sync --frozen --compile-bytecode $(SYNC_GROUPS)
+	$(UV) sync --frozen --inexact --compile-bytecode $(SYNC_GROUPS)
 	mkdir -p $(DAGSTER_HOME)
 	$(RUN) python -c "from orchestration.transform.dbt_parse import prepare_dbt_manifest; prepare_dbt_manifest()"
 

@@ -17,10 +17,10 @@
         ~ "its incremental deletes rewrite the partitions they touch.") }}
 {%- endmacro %}
 
-{#- Drops the partitions of `relation` listed by `partitions_sql` (one column): a dynamic overwrite
-    only replaces partitions it writes rows to, so one left with no rows is dropped first. -#}
-{% macro spark_drop_partitions(relation, column, partitions_sql) %}
-    {%- for row in run_query(partitions_sql) -%}
+{#- Drops each partition of `relation` in `partitions` (rows of one column): a dynamic overwrite
+    only replaces the partitions it writes rows to, so one left with no rows is dropped after it. -#}
+{% macro spark_drop_partitions(relation, column, partitions) %}
+    {%- for row in partitions -%}
         {%- do run_query("alter table " ~ relation ~ " drop if exists partition (" ~ column ~ " = '"
                          ~ row[0] ~ "')") -%}
     {%- endfor -%}
@@ -36,6 +36,10 @@
     where {{ condition }}
 {%- endmacro %}
 
+{#- The partitions the condition touches are written again with the rows that stay. Those left
+    with no rows are listed first and dropped last, as in spark_delete_insert_sql: the condition
+    often reads the table itself (a watermark, the rows it restates), so nothing is removed before
+    the overwrite has read it. The overwrite runs here; the hook's statement refreshes the table. -#}
 {% macro spark__delete_rows(relation, condition, alias) -%}
     {%- set column = spark_partition_column() -%}
     {%- set named = relation ~ (' as ' ~ alias if alias else '') -%}
@@ -43,15 +47,20 @@
     {%- set touched -%}
         select distinct {{ qualifier }}.{{ column }} from {{ named }} where {{ condition }}
     {%- endset -%}
+    {%- set emptied = run_query(touched ~ ' except select distinct ' ~ qualifier ~ '.' ~ column ~ ' from '
+        ~ named ~ ' where ' ~ qualifier ~ '.' ~ column ~ ' in (' ~ touched ~ ') and not coalesce(('
+        ~ condition ~ '), false)') -%}
     {%- do run_query('set spark.sql.sources.partitionOverwriteMode = dynamic') -%}
-    {%- do spark_drop_partitions(relation, column, touched ~ ' except select distinct ' ~ qualifier ~ '.'
-        ~ column ~ ' from ' ~ named ~ ' where ' ~ qualifier ~ '.' ~ column ~ ' in (' ~ touched
-        ~ ') and not coalesce((' ~ condition ~ '), false)') -%}
-    insert overwrite table {{ relation }} partition ({{ column }})
-    select {{ qualifier }}.* from {{ named }}
-    where
-        {{ qualifier }}.{{ column }} in ({{ touched }})
-        and not coalesce(({{ condition }}), false)
+    {%- set overwrite -%}
+        insert overwrite table {{ relation }} partition ({{ column }})
+        select {{ qualifier }}.* from {{ named }}
+        where
+            {{ qualifier }}.{{ column }} in ({{ touched }})
+            and not coalesce(({{ condition }}), false)
+    {%- endset -%}
+    {%- do run_query(overwrite) -%}
+    {%- do spark_drop_partitions(relation, column, emptied) -%}
+    refresh table {{ relation }}
 {%- endmacro %}
 
 {#- `create or replace temporary table name as sql`: a table fixed now, which later statements of
@@ -136,10 +145,7 @@
             and not {{ replaced }}
     {%- endset -%}
     {%- do run_query(overwrite) -%}
-    {%- for row in emptied -%}
-        {%- do run_query("alter table " ~ target ~ " drop if exists partition (" ~ column ~ " = '"
-                         ~ row[0] ~ "')") -%}
-    {%- endfor -%}
+    {%- do spark_drop_partitions(target, column, emptied) -%}
     refresh table {{ target }}
 {%- endmacro %}
 
