@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.core.settings import Settings
+from orchestration.core.settings import PROJECT_ROOT, Settings
 from orchestration.refresh import RefreshOutcome, run_refresh
 from orchestration.sample import GenerateSummary, generate
 
@@ -146,6 +146,7 @@ class SparkSide:
     process: subprocess.Popen
     lake_dir: Path
     log: Path
+    unit_tests_log: Path  # `dbt test --select test_type:unit` on Spark, after the refreshes; its exit code last
 
     def wait(self, timeout: float = 45 * 60) -> subprocess.Popen:
         """The finished process; a Spark side still running after `timeout` seconds (a hang) is
@@ -187,13 +188,18 @@ def start_spark_side(settings: Settings, root: Path) -> SparkSide | None:
         "DBT_TARGET_PATH": str(root / "target"),  # Spark's parse beside DuckDB's, not over it
         "WAREHOUSE_SPARK_SHUFFLE_PARTITIONS": "2",
     }
-    warehouse = Path(sys.executable).parent / "warehouse"
+    bin_dir = Path(sys.executable).parent
     (first, first_end), (last, _) = INCREMENTAL_WINDOWS
     # The full refresh builds without data tests (Spark pays seconds per test; the suite's time
     # budget is 25 minutes); the daily run builds and tests everything, on the state compared.
+    # Then dbt's unit tests run on Spark (they need the built relations for column types), in a
+    # log of their own; the script's exit code is the refreshes'.
+    units_log = root / "spark_unit_tests.log"
     script = (
-        f"WAREHOUSE_SKIP_DATA_TESTS=1 {warehouse} refresh --start {first} --end {first_end} --full-refresh"
-        f" && {warehouse} refresh --start {last} --end {last}"
+        f"WAREHOUSE_SKIP_DATA_TESTS=1 {bin_dir / 'warehouse'} refresh --start {first} --end {first_end}"
+        f" --full-refresh && {bin_dir / 'warehouse'} refresh --start {last} --end {last}; refreshed=$?;"
+        f" cd {PROJECT_ROOT} && {bin_dir / 'dbt'} test --select test_type:unit > {units_log} 2>&1;"
+        f" echo $? >> {units_log}; exit $refreshed"
     )
     log = root / "spark_refreshes.log"
     with open(log, "wb") as out:
@@ -202,7 +208,7 @@ def start_spark_side(settings: Settings, root: Path) -> SparkSide | None:
         )
     # a suite stopped early (-x, Ctrl-C) must not leave Spark running
     atexit.register(_stop_process_group, process)
-    return SparkSide(process, root / "lake", log)
+    return SparkSide(process, root / "lake", log, units_log)
 
 
 def _stop_process_group(process: subprocess.Popen) -> None:

@@ -6,7 +6,7 @@ and then the last day. The Spark side refreshes a copy of that landing zone in p
 (`warehouse refresh` with WAREHOUSE_ENGINE=spark, a lake, dbt target folder and Dagster instance of
 its own): a full refresh of the first two days, then the daily run of the last. `built` starts it in
 the background as soon as the sample exists (`spark_side` in conftest), so it runs beside the other
-tests; this test, sorted last but one, waits for it and compares.
+tests; this test, sorted last, waits for it and compares. dbt's unit tests then run on Spark too.
 
 Rows are compared as sorted lists: every column but the run-time stamps, numbers within 1e-6
 relative (Spark adds doubles in another order), everything else exactly.
@@ -108,3 +108,17 @@ def test_spark_gives_duckdbs_rows_in_every_contract_mart(built, spark_side) -> N
     # the comparison compared something: the sample's main marts are not empty
     for mart in ("fct_sessions", "fct_page_views", "fct_orders", "dim_customers", "kpi_metrics"):
         assert counts[mart] > 0, f"{mart} is empty on both engines"
+
+
+def test_dbt_unit_tests_pass_on_spark(spark_side) -> None:
+    """Every hand-computed dbt unit test, run on Spark after its refreshes (conftest's script):
+    the engine-specific macros (ordered lists, seconds between, the segment explosion, the
+    partition rewrites) give the hand-computed answers there too."""
+    spark_side.wait()
+    text = spark_side.unit_tests_log.read_text(errors="replace") if spark_side.unit_tests_log.exists() else ""
+    lines = text.strip().splitlines()
+    assert lines, f"the unit tests did not run on Spark; see {spark_side.log}:\n{spark_side.tail()}"
+    failed = [line for line in lines if " FAIL " in line or " ERROR " in line]
+    assert lines[-1] == "0" and not failed, "\n".join(failed or lines[-40:])
+    done = next((line for line in reversed(lines) if "Done. PASS=" in line), "")
+    assert "ERROR=0" in done and "PASS=0 " not in done, done

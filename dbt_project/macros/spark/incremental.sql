@@ -17,14 +17,35 @@
         ~ "its incremental deletes rewrite the partitions they touch.") }}
 {%- endmacro %}
 
-{#- Drops each partition of `relation` in `partitions` (rows of one column): a dynamic overwrite
-    only replaces the partitions it writes rows to, so one left with no rows is dropped after it. -#}
+{#- Drops each partition of `relation` in `partitions` (values of its date column): a dynamic
+    overwrite only replaces the partitions it writes rows to, so one left with no rows is dropped
+    after it. -#}
 {% macro spark_drop_partitions(relation, column, partitions) %}
-    {%- for row in partitions -%}
-        {%- do run_query("alter table " ~ relation ~ " drop if exists partition (" ~ column ~ " = '"
-                         ~ row[0] ~ "')") -%}
+    {%- for value in partitions -%}
+        {%- do run_query("alter table " ~ relation ~ " drop if exists partition (" ~ column ~ " = "
+                         ~ ("null" if value is none else "'" ~ value ~ "'") ~ ")") -%}
     {%- endfor -%}
 {% endmacro %}
+
+{#- The values of the first column of `sql`'s rows, as strings (none for null). -#}
+{% macro spark_column_values(sql) -%}
+    {%- set values = [] -%}
+    {%- for row in run_query(sql) -%}
+        {%- do values.append(none if row[0] is none else row[0] | string) -%}
+    {%- endfor -%}
+    {{ return(values) }}
+{%- endmacro %}
+
+{#- A predicate: `column` is one of the date `values` (from spark_column_values). Literal dates let
+    Spark read only those partitions. -#}
+{% macro spark_in_partitions(column, values) -%}
+    {%- set literals = [] -%}
+    {%- for value in values if value is not none -%}
+        {%- do literals.append("date'" ~ value ~ "'") -%}
+    {%- endfor -%}
+    ({{ column }} in ({{ literals | join(', ') if literals else 'null' }})
+    {%- if none in values %} or {{ column }} is null{% endif %})
+{%- endmacro %}
 
 {#- `delete from relation [as alias] where condition`, on any engine. -#}
 {% macro delete_rows(relation, condition, alias=none) -%}
@@ -36,30 +57,28 @@
     where {{ condition }}
 {%- endmacro %}
 
-{#- The partitions the condition touches are written again with the rows that stay. Those left
-    with no rows are listed first and dropped last, as in spark_delete_insert_sql: the condition
-    often reads the table itself (a watermark, the rows it restates), so nothing is removed before
-    the overwrite has read it. The overwrite runs here; the hook's statement refreshes the table. -#}
+{#- The partitions the condition touches are written again with the rows that stay. The condition
+    is read once, over the touched partitions only: the rows that stay are fixed first (they often
+    depend on the table itself: a watermark, the rows restated), then overwrite their partitions,
+    and the touched partitions left with none are dropped. The hook's statement refreshes the
+    table. -#}
 {% macro spark__delete_rows(relation, condition, alias) -%}
     {%- set column = spark_partition_column() -%}
     {%- set named = relation ~ (' as ' ~ alias if alias else '') -%}
     {%- set qualifier = alias or relation -%}
-    {%- set touched -%}
-        select distinct {{ qualifier }}.{{ column }} from {{ named }} where {{ condition }}
-    {%- endset -%}
-    {%- set emptied = run_query(touched ~ ' except select distinct ' ~ qualifier ~ '.' ~ column ~ ' from '
-        ~ named ~ ' where ' ~ qualifier ~ '.' ~ column ~ ' in (' ~ touched ~ ') and not coalesce(('
-        ~ condition ~ '), false)') -%}
-    {%- do run_query('set spark.sql.sources.partitionOverwriteMode = dynamic') -%}
-    {%- set overwrite -%}
-        insert overwrite table {{ relation }} partition ({{ column }})
-        select {{ qualifier }}.* from {{ named }}
-        where
-            {{ qualifier }}.{{ column }} in ({{ touched }})
-            and not coalesce(({{ condition }}), false)
-    {%- endset -%}
-    {%- do run_query(overwrite) -%}
-    {%- do spark_drop_partitions(relation, column, emptied) -%}
+    {%- set touched = spark_column_values(
+        'select distinct ' ~ qualifier ~ '.' ~ column ~ ' from ' ~ named ~ ' where ' ~ condition) -%}
+    {%- if touched -%}
+        {%- set kept = relation.identifier ~ '__kept' -%}
+        {%- do run_query(spark__temporary_table_as(kept,
+            'select ' ~ qualifier ~ '.* from ' ~ named ~ ' where '
+            ~ spark_in_partitions(qualifier ~ '.' ~ column, touched)
+            ~ ' and not coalesce((' ~ condition ~ '), false)')) -%}
+        {%- set written = spark_column_values('select distinct ' ~ column ~ ' from ' ~ kept) -%}
+        {%- do run_query('set spark.sql.sources.partitionOverwriteMode = dynamic') -%}
+        {%- do run_query('insert overwrite table ' ~ relation ~ ' partition (' ~ column ~ ') select * from ' ~ kept) -%}
+        {%- do spark_drop_partitions(relation, column, touched | reject('in', written) | list) -%}
+    {%- endif -%}
     refresh table {{ relation }}
 {%- endmacro %}
 
@@ -104,48 +123,43 @@
 {#- The stored rows whose key the new rows carry are replaced (the incremental predicates only
     narrow that on DuckDB, so they are not needed here): each partition holding new rows or
     replaced ones is written again with its kept rows and its new rows, so a partition the new rows
-    share with stored rows of other keys keeps those. The partitions left with no rows are listed
-    first and dropped last: `source` is a view, often of the stored rows or of a watermark read
-    from them, so nothing is removed before the overwrite has read it. The overwrite runs here,
-    and the model's main statement only refreshes the table. -#}
+    share with stored rows of other keys keeps those. `source` is a view of the model's query, often
+    of the stored rows or of a watermark read from them: the new rows and the rows that stay are
+    written to scratch Parquet first (the query runs once, and nothing changes before it has read
+    the table), then overwrite their partitions, and the touched partitions left with no rows are
+    dropped. The overwrite runs here; the model's main statement only refreshes the table. -#}
 {% macro spark_delete_insert_sql(source, target, unique_key) -%}
     {%- set column = spark_partition_column() -%}
     {%- set keys = [unique_key] if unique_key is string else unique_key -%}
-    {%- set columns = adapter.get_columns_in_relation(target) | map(attribute='name') | list -%}
+    {%- set columns = adapter.get_columns_in_relation(target) | map(attribute='name') | join(', ') -%}
+    {#- the new rows, computed once (`source` is a view of the model's query) -#}
+    {%- set fresh = target.identifier ~ '__fresh' -%}
+    {%- do run_query(spark__temporary_table_as(fresh, 'select ' ~ columns ~ ' from ' ~ source)) -%}
     {%- set replaced -%}
         exists (
-            select 1 from {{ source }} as fresh
+            select 1 from {{ fresh }} as fresh
             where
                 {%- for key in keys %}
                 stored.{{ key }} <=> fresh.{{ key }}{% if not loop.last %} and{% endif %}
                 {%- endfor %}
         )
     {%- endset -%}
-    {%- set touched -%}
-        select {{ column }} from {{ source }}
-        union
-        select stored.{{ column }} from {{ target }} as stored where {{ replaced }}
-    {%- endset -%}
-    {%- set emptied = run_query(
-        'select stored.' ~ column ~ ' from ' ~ target ~ ' as stored where ' ~ replaced
-        ~ ' except select ' ~ column ~ ' from ' ~ source
-        ~ ' except select stored.' ~ column ~ ' from ' ~ target ~ ' as stored where not ' ~ replaced) -%}
-    {%- do run_query('set spark.sql.sources.partitionOverwriteMode = dynamic') -%}
-    {%- set overwrite -%}
-        insert overwrite table {{ target }} partition ({{ column }})
-        select {{ columns | join(', ') }} from {{ source }}
-        union all
-        select
-            {%- for name in columns %}
-            stored.{{ name }}{% if not loop.last %},{% endif %}
-            {%- endfor %}
-        from {{ target }} as stored
-        where
-            stored.{{ column }} in ({{ touched }})
-            and not {{ replaced }}
-    {%- endset -%}
-    {%- do run_query(overwrite) -%}
-    {%- do spark_drop_partitions(target, column, emptied) -%}
+    {%- set touched = spark_column_values(
+        'select ' ~ column ~ ' from ' ~ fresh ~ ' union select stored.' ~ column ~ ' from ' ~ target
+        ~ ' as stored where ' ~ replaced) -%}
+    {%- if touched -%}
+        {#- the stored rows that stay in the touched partitions -#}
+        {%- set kept = target.identifier ~ '__kept' -%}
+        {%- do run_query(spark__temporary_table_as(kept,
+            'select ' ~ columns ~ ' from ' ~ target ~ ' as stored where '
+            ~ spark_in_partitions('stored.' ~ column, touched) ~ ' and not ' ~ replaced)) -%}
+        {%- set written = spark_column_values(
+            'select ' ~ column ~ ' from ' ~ fresh ~ ' union select ' ~ column ~ ' from ' ~ kept) -%}
+        {%- do run_query('set spark.sql.sources.partitionOverwriteMode = dynamic') -%}
+        {%- do run_query('insert overwrite table ' ~ target ~ ' partition (' ~ column ~ ') select ' ~ columns
+            ~ ' from ' ~ fresh ~ ' union all select ' ~ columns ~ ' from ' ~ kept) -%}
+        {%- do spark_drop_partitions(target, column, touched | reject('in', written) | list) -%}
+    {%- endif -%}
     refresh table {{ target }}
 {%- endmacro %}
 
