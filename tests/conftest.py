@@ -146,7 +146,7 @@ class SparkSide:
     process: subprocess.Popen
     lake_dir: Path
     log: Path
-    unit_tests_log: Path  # `dbt test --select test_type:unit` on Spark, after the refreshes; its exit code last
+    unit_tests_log: Path  # `dbt test --select test_type:unit` on Spark after the refreshes; exit code last
 
     def wait(self, timeout: float = 45 * 60) -> subprocess.Popen:
         """The finished process; a Spark side still running after `timeout` seconds (a hang) is
