@@ -112,8 +112,9 @@ def test_spark_gives_duckdbs_rows_in_every_contract_mart(built, spark_side) -> N
 
 def test_dbt_unit_tests_pass_on_spark(spark_side) -> None:
     """Every hand-computed dbt unit test, run on Spark after its refreshes (conftest's script):
-    the engine-specific macros (ordered lists, seconds between, the segment explosion, the
-    partition rewrites) give the hand-computed answers there too."""
+    the engine-specific macros in the models' SQL (ordered lists, seconds between, the segment
+    explosion) give the hand-computed answers there too. Unit tests run no hooks: the partition
+    rewrites are checked by the equality test above."""
     spark_side.wait()
     text = spark_side.unit_tests_log.read_text(errors="replace") if spark_side.unit_tests_log.exists() else ""
     lines = text.strip().splitlines()
